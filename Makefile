@@ -1,0 +1,148 @@
+# rtmem — the one entry point for the C library, its tests, cross builds,
+# QEMU firmware, benchmarks and the Rust workspace.
+#
+#   make test     install what is missing, then run every test (CI runs this)
+#   make demo     the example firmware on an emulated Cortex-M4F
+#   make bench    the benchmark suite (docs/benchmarks.md)
+#   make cross    the library for every MCU target, with a size table
+#   make install PREFIX=/opt/rtmem
+#
+# Step-specific rules live in mk/*.mk; each adds its test steps to TEST_STEPS.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/sh
+
+BUILD ?= build
+PREFIX ?= /usr/local
+DEPS := scripts/ensure-deps.sh
+
+# Warnings are errors everywhere (STYLE.md item 14).
+WARN := -Wall -Wextra -Werror -pedantic -Wconversion -Wsign-conversion -Wcast-align \
+        -Wmissing-prototypes -Wstrict-prototypes -Wundef -Wswitch-enum -Wshadow -Wvla
+LIB_INC := -Iinclude -Ic-src/core
+LIB_SRCS := $(sort $(wildcard c-src/core/*.c c-src/alloc/*.c c-src/decorators/*.c c-src/protect/*.c))
+LIB_HDRS := $(sort $(wildcard include/rtmem/*.h))
+
+# Test scenarios shared by every build (host Criterion, host plain runner, QEMU).
+CASE_SRCS := $(sort $(wildcard test/cases/*.c))
+FRAME_SRCS := test/framework/model.c
+TEST_INC := -Itest/framework
+
+TEST_STEPS :=
+
+.PHONY: all lib test deps-core clean install check-headers test-host readme-example
+
+all: lib
+
+# ---------------------------------------------------------------------------
+# The library for the host (used by install, benches and the Rust crate)
+
+HOST_CC ?= gcc
+HOST_CFLAGS ?= -std=c11 -O2 -g -fPIC
+$(BUILD)/lib/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(WARN) $(LIB_INC) -MMD -MP -c $< -o $@
+
+LIB_OBJS := $(patsubst %.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
+$(BUILD)/lib/librtmem.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+lib: $(BUILD)/lib/librtmem.a
+
+-include $(LIB_OBJS:.o=.d)
+
+deps-core:
+	@$(DEPS) core
+
+# ---------------------------------------------------------------------------
+# Host test variants. A variant is a compiler, flags and a runner:
+#   criterion: the case files as Criterion tests (libcriterion-dev, host arch only)
+#   plain:     the same case files under test/framework/runner.c (-m32, no Criterion)
+#
+# $(1) name, $(2) compiler, $(3) flags for library and tests, $(4) runner
+
+define host_variant
+$(1)_DIR := $(BUILD)/$(1)
+$(1)_LIB_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$(LIB_SRCS))
+$(1)_TEST_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/%.o,$(CASE_SRCS) $(FRAME_SRCS) $$(if $$(filter plain,$(4)),test/framework/runner.c test/framework/host_main.c))
+$(1)_TEST_CFLAGS := $(3) $$(if $$(filter criterion,$(4)),-DRTM_TEST_CRITERION,-I$(BUILD)/$(1))
+
+$(BUILD)/$(1)/c-src/%.o: c-src/%.c
+	@mkdir -p $$(dir $$@)
+	$(2) $(3) $(WARN) $(LIB_INC) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/test/%.o: test/%.c $$(if $$(filter plain,$(4)),$(BUILD)/$(1)/test_list.h)
+	@mkdir -p $$(dir $$@)
+	$(2) $$($(1)_TEST_CFLAGS) $(WARN) $(LIB_INC) $(TEST_INC) -MMD -MP -c $$< -o $$@
+
+$(BUILD)/$(1)/test_list.h: $(CASE_SRCS)
+	@mkdir -p $$(dir $$@)
+	scripts/test-list.sh $$^ > $$@
+
+$(BUILD)/$(1)/run_tests: $$($(1)_LIB_OBJS) $$($(1)_TEST_OBJS)
+	$(2) $(3) $$^ -o $$@ $$(if $$(filter criterion,$(4)),-lcriterion)
+
+.PHONY: test-$(1)
+test-$(1): deps-core $(BUILD)/$(1)/run_tests
+	@echo "== host tests: $(1) =="
+	$(BUILD)/$(1)/run_tests $$(if $$(filter criterion,$(4)),--jobs 2)
+
+-include $$($(1)_LIB_OBJS:.o=.d) $$($(1)_TEST_OBJS:.o=.d)
+endef
+
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASSERT_ON := '-DRTM_ASSERT(c)=((c) ? (void)0 : __builtin_trap())'
+
+HOST_VARIANTS := gcc64 clang64 asan gcc32 clang32
+$(eval $(call host_variant,gcc64,gcc,-std=c11 -m64 -O2 -g $(ASSERT_ON),criterion))
+$(eval $(call host_variant,clang64,clang,-std=c11 -m64 -O2 -g,criterion))
+$(eval $(call host_variant,asan,gcc,-std=c11 -m64 -O1 -g $(SAN) $(ASSERT_ON),criterion))
+$(eval $(call host_variant,gcc32,gcc,-std=c99 -m32 -O2 -g $(ASSERT_ON),plain))
+$(eval $(call host_variant,clang32,clang,-std=c99 -m32 -O2 -g,plain))
+
+test-host: $(addprefix test-,$(HOST_VARIANTS))
+
+# Every public header compiles on its own as C99, C11 and C++.
+check-headers: deps-core
+	@echo "== headers alone: C99, C11, C++ =="
+	@mkdir -p $(BUILD)/headers
+	@for h in $(LIB_HDRS); do \
+	  printf '#include "%s"\n' "$${h#include/}" > $(BUILD)/headers/one.c; \
+	  gcc -std=c99 $(WARN) -Iinclude -fsyntax-only $(BUILD)/headers/one.c || exit 1; \
+	  gcc -std=c11 $(WARN) -Iinclude -fsyntax-only $(BUILD)/headers/one.c || exit 1; \
+	  g++ -std=c++11 -x c++ -Wall -Wextra -Werror -pedantic -Iinclude -fsyntax-only $(BUILD)/headers/one.c || exit 1; \
+	done; echo "$(words $(LIB_HDRS)) headers OK"
+
+# The README's C quick start, extracted, compiled against the library and run.
+readme-example: deps-core $(BUILD)/lib/librtmem.a
+	@echo "== README example =="
+	@mkdir -p $(BUILD)/readme
+	scripts/readme-example.sh README.md > $(BUILD)/readme/example.c
+	$(HOST_CC) -std=c11 $(WARN) -Iinclude $(BUILD)/readme/example.c $(BUILD)/lib/librtmem.a -o $(BUILD)/readme/example
+	$(BUILD)/readme/example
+
+TEST_STEPS += check-headers test-host readme-example
+
+# ---------------------------------------------------------------------------
+# Install: headers, librtmem.a and a pkg-config file.
+
+install: $(BUILD)/lib/librtmem.a
+	install -d $(DESTDIR)$(PREFIX)/include/rtmem $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(LIB_HDRS) $(DESTDIR)$(PREFIX)/include/rtmem/
+	install -m 644 $(BUILD)/lib/librtmem.a $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*version\[\] = "\(.*\)";/\1/p' c-src/core/version.c)|' \
+	  scripts/rtmem.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rtmem.pc
+
+clean:
+	rm -rf $(BUILD)
+
+# Step fragments: cross builds, QEMU, benchmarks, Rust. Each appends to TEST_STEPS.
+include $(sort $(wildcard mk/*.mk))
+
+# `make test` runs the steps in order; the first failure stops it.
+test:
+	@for step in $(TEST_STEPS); do \
+	  $(MAKE) --no-print-directory $$step || { echo "make test: step '$$step' failed"; exit 1; }; \
+	done
+	@echo "make test: all steps passed ($(TEST_STEPS))"

@@ -1,0 +1,129 @@
+/*
+ * Internal helpers shared by every rtmem component: alignment arithmetic,
+ * overflow-checked sizes, request validation, statistics bookkeeping and the
+ * internal assertion. Not installed; never included by public headers.
+ */
+#ifndef RTM_INTERNAL_H
+#define RTM_INTERNAL_H
+
+#include "rtmem/allocator.h"
+#include "rtmem/types.h"
+
+/*
+ * RTM_ASSERT guards internal invariants only (never argument checks, which
+ * return a status). Define RTM_ASSERT before building to route it to the
+ * port's handler; by default it compiles to nothing.
+ */
+#ifndef RTM_ASSERT
+#define RTM_ASSERT(cond) ((void)0)
+#endif
+
+/* A compile-time check that also works in C99 (where _Static_assert is not). */
+#define RTM_STATIC_ASSERT(cond, name) typedef char rtm_static_assert_##name[(cond) ? 1 : -1]
+
+/* Deliberate deviations from the design are tagged with this marker in comments. */
+#define RTM_DEVIATION
+
+/* Minimum alignment every general-purpose allocator honours: 8 on every target. */
+#define RTM_MIN_ALIGN ((size_t)8u)
+
+static inline bool is_pow2(size_t x)
+{
+    return x != 0u && (x & (x - 1u)) == 0u;
+}
+
+/* Round x up to a multiple of the power of two a. Caller guarantees no overflow
+ * (use align_up_checked where x comes from the user). */
+static inline size_t align_up(size_t x, size_t a)
+{
+    return (x + (a - 1u)) & ~(a - 1u);
+}
+
+static inline uintptr_t align_up_ptr(uintptr_t x, uintptr_t a)
+{
+    return (x + (a - 1u)) & ~(a - 1u);
+}
+
+/* Round x up to a multiple of the power of two a; false when that overflows. */
+static inline bool align_up_checked(size_t x, size_t a, size_t *out)
+{
+    if (x > SIZE_MAX - (a - 1u)) {
+        return false;
+    }
+    *out = align_up(x, a);
+    return true;
+}
+
+/* a + b; false when that overflows. */
+static inline bool add_checked(size_t a, size_t b, size_t *out)
+{
+    if (a > SIZE_MAX - b) {
+        return false;
+    }
+    *out = a + b;
+    return true;
+}
+
+/*
+ * Validate the (size, align) of an allocation request and normalise align:
+ * 0 and anything below min_align become min_align.
+ */
+static inline rtm_status_t check_request(size_t size, size_t *align, size_t min_align)
+{
+    if (size == 0u) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (*align == 0u || *align < min_align) {
+        *align = min_align;
+    } else if (!is_pow2(*align)) {
+        return RTM_ERR_ALIGNMENT;
+    }
+    return RTM_OK;
+}
+
+static inline void set_out(void **out, void *value)
+{
+    if (out != NULL) {
+        *out = value;
+    }
+}
+
+/* Statistics bookkeeping: one place for the invariants documented in types.h. */
+static inline void stats_note_alloc(rtm_alloc_stats_t *s, size_t bytes)
+{
+    s->total_allocations++;
+    s->current_allocations++;
+    s->bytes_allocated += bytes;
+    s->bytes_in_use += bytes;
+    if (s->bytes_in_use > s->peak_memory_usage) {
+        s->peak_memory_usage = s->bytes_in_use;
+    }
+}
+
+static inline void stats_note_free(rtm_alloc_stats_t *s, size_t bytes)
+{
+    RTM_ASSERT(s->current_allocations > 0u && s->bytes_in_use >= bytes);
+    s->total_deallocations++;
+    s->current_allocations--;
+    s->bytes_deallocated += bytes;
+    s->bytes_in_use -= bytes;
+}
+
+static inline void stats_note_failure(rtm_alloc_stats_t *s)
+{
+    s->allocation_failures++;
+}
+
+/* memcpy/memset via the builtins: the only C library symbols rtmem needs, and
+ * which every C runtime (and GCC itself, even freestanding) requires anyway. */
+static inline void copy_bytes(void *dst, const void *src, size_t n)
+{
+    __builtin_memcpy(dst, src, n);
+}
+
+static inline void fill_bytes(void *dst, unsigned char value, size_t n)
+{
+    __builtin_memset(dst, value, n);
+}
+
+#endif /* RTM_INTERNAL_H */
