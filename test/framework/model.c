@@ -24,6 +24,15 @@ typedef struct live_block {
 /* One model run at a time: the live table is static so firmware needs no big stack. */
 static live_block_t live[RTM_MODEL_MAX_LIVE];
 
+void *rtm_test_scratch(size_t size)
+{
+    static union {
+        unsigned char bytes[RTM_TEST_SCRATCH_SIZE];
+        uint64_t align[8];
+    } scratch __attribute__((aligned(64)));
+    return size <= sizeof scratch.bytes ? scratch.bytes : NULL;
+}
+
 const char *rtm_model_failure_str(int failure)
 {
     static const char *const names[] = {

@@ -89,6 +89,18 @@ unsigned rtm_test_run_all(void);
 
 #endif /* RTM_TEST_CRITERION */
 
+/*
+ * Shared scratch memory for arenas: one static buffer (64-byte aligned) that
+ * every test may use whole, since tests run one after another. Case files use
+ * it instead of their own big static arrays so firmware RAM stays bounded.
+ * RTM_TEST_SCRATCH_SIZE defaults to 1 MiB; firmware builds may lower it, and a
+ * test needing more than there is gets NULL and must skip that size.
+ */
+#ifndef RTM_TEST_SCRATCH_SIZE
+#define RTM_TEST_SCRATCH_SIZE (1024u * 1024u)
+#endif
+void *rtm_test_scratch(size_t size);
+
 #define RTM_CHECK_OK(expr) RTM_CHECK_STATUS((expr), RTM_OK)
 
 /* xorshift32: deterministic, identical on every target. state must not be 0. */
