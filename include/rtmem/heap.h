@@ -42,9 +42,9 @@ extern "C" {
 typedef struct rtm_heap rtm_heap_t;
 
 /** Bytes the control block takes at the start of the first region (after aligning it to 8). */
-#define RTM_HEAP_CONTROL_SIZE 196u
+#define RTM_HEAP_CONTROL_SIZE 284u
 /** Smallest `size` rtm_heap_init() accepts for 8-aligned memory: control, one 16-byte block, end marker. */
-#define RTM_HEAP_MIN_ARENA 216u
+#define RTM_HEAP_MIN_ARENA 304u
 /** Smallest region rtm_heap_add_region() accepts for 8-aligned memory. */
 #define RTM_HEAP_MIN_REGION 24u
 /** Regions per heap, the first one included. */
@@ -54,7 +54,7 @@ typedef struct rtm_heap rtm_heap_t;
 /** Bytes of metadata per allocated block. */
 #define RTM_HEAP_BLOCK_OVERHEAD 4u
 /** Largest request (bytes) the heap can ever satisfy; larger ones fail with RTM_ERR_NO_MEMORY. */
-#define RTM_HEAP_MAX_REQUEST 0x3ffffffcu
+#define RTM_HEAP_MAX_REQUEST 0x3ffffff4u
 
 /**
  * Create a heap in `mem`: the control block at its start, the rest one free block.
