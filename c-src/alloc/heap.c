@@ -486,11 +486,12 @@ static rtm_status_t classify(const rtm_heap_t *h, const byte *p)
 }
 
 struct live {
-    uint32_t raw;   /* stored header */
-    uint32_t size;  /* block size */
-    uint32_t nraw;  /* stored header of the next block */
-    uint32_t nhdr;  /* ... decoded */
-    uint32_t psize; /* size of the free block before, 0 when it is used */
+    rtm_status_t st; /* RTM_OK, or why p is not a live block (other fields unset) */
+    uint32_t raw;    /* stored header */
+    uint32_t size;   /* block size */
+    uint32_t nraw;   /* stored header of the next block */
+    uint32_t nhdr;   /* ... decoded */
+    uint32_t psize;  /* size of the free block before, 0 when it is used */
 };
 
 /*
@@ -501,44 +502,44 @@ struct live {
  * up to p's offset in the region that leads to a free header of exactly that
  * size. Bit 2 (always 0) is only checked by classify() and rtm_heap_check().
  */
-HOT rtm_status_t validate(const rtm_heap_t *h, const byte *p, struct live *v)
+HOT struct live validate(const rtm_heap_t *h, const byte *p)
 {
+    struct live v;
     uint32_t off = (uint32_t)((uintptr_t)p - (uintptr_t)h) - LOP;
     uint32_t span = h->span0;
+    v.st = RTM_ERR_INVALID_POINTER;
     if (ror32(off, 3u) > h->spanr0 || FAR(h, p)) {
         uint64_t w = locate(h, p);
         if (w == 0u) {
-            return RTM_ERR_INVALID_POINTER;
+            return v;
         }
         off = (uint32_t)w;
         span = (uint32_t)(w >> 32);
     }
-    uint32_t raw = rdw(p - 4);
-    uint32_t pl = raw ^ key(p);
-    uint32_t size = pl & ~7u;
+    v.raw = rdw(p - 4);
+    uint32_t pl = v.raw ^ key(p);
+    v.size = pl & ~7u;
     uint32_t room = span - off; /* bytes from p's header to the end marker */
-    if ((pl & F_USED) == 0u || size - MIN_BLOCK > room - MIN_BLOCK) {
-        return classify(h, p);
+    if ((pl & F_USED) == 0u || v.size - MIN_BLOCK > room - MIN_BLOCK) {
+        v.st = classify(h, p);
+        return v;
     }
-    const byte *np = p + size;
-    uint32_t nraw = rdw(np - 4);
-    uint32_t npl = nraw ^ key(np);
-    if ((npl & ~7u) > room - size) {
-        return RTM_ERR_CORRUPTED; /* an overrun reached the next header */
+    const byte *np = p + v.size;
+    v.nraw = rdw(np - 4);
+    v.nhdr = v.nraw ^ key(np);
+    v.psize = 0u;
+    v.st = RTM_ERR_CORRUPTED;
+    if ((v.nhdr & ~7u) > room - v.size) {
+        return v; /* an overrun reached the next header */
     }
-    uint32_t psize = 0u;
     if ((pl & F_PREV) == 0u) {
-        psize = rdw(p - 8) & ~7u;
-        if (psize > off || hdr(p - psize) != (psize | F_PREV)) { /* 0 and 8 fail the header */
-            return RTM_ERR_CORRUPTED;
+        v.psize = rdw(p - 8) & ~7u;
+        if (v.psize > off || hdr(p - v.psize) != (v.psize | F_PREV)) { /* 0 and 8 fail the header */
+            return v;
         }
     }
-    v->raw = raw;
-    v->size = size;
-    v->nraw = nraw;
-    v->nhdr = npl;
-    v->psize = psize;
-    return RTM_OK;
+    v.st = RTM_OK;
+    return v;
 }
 
 rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
@@ -547,10 +548,9 @@ rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
         return RTM_ERR_INVALID_ARG;
     }
     byte *p = (byte *)ptr;
-    struct live v = {0u, 0u, 0u, 0u, 0u};
-    rtm_status_t st = validate(h, p, &v);
-    if (st != RTM_OK) {
-        return st;
+    struct live v = validate(h, p);
+    if (v.st != RTM_OK) {
+        return v.st;
     }
     uint32_t size = v.size;
     uint32_t map = h->map;
@@ -597,13 +597,13 @@ rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t 
         return rtm_heap_free(h, ptr);
     }
     byte *p = (byte *)ptr;
-    struct live v = {0u, 0u, 0u, 0u, 0u};
     rtm_status_t st = check_request(new_size, &align, RTM_MIN_ALIGN);
-    if (st == RTM_OK) {
-        st = validate(h, p, &v);
-    }
     if (st != RTM_OK) {
         return st;
+    }
+    struct live v = validate(h, p);
+    if (v.st != RTM_OK) {
+        return v.st;
     }
     /* In place: shrink, or grow into a free block right after it. */
     bool next_free = (v.nhdr & F_USED) == 0u;
@@ -635,11 +635,11 @@ rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t 
 
 size_t rtm_heap_usable_size(const rtm_heap_t *h, const void *ptr)
 {
-    struct live v = {0u, 0u, 0u, 0u, 0u};
-    if (h == NULL || validate(h, (const byte *)ptr, &v) != RTM_OK) {
+    if (h == NULL) {
         return 0u;
     }
-    return (size_t)v.size - 4u;
+    struct live v = validate(h, (const byte *)ptr);
+    return v.st == RTM_OK ? (size_t)v.size - 4u : 0u;
 }
 
 void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
