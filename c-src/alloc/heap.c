@@ -23,7 +23,8 @@
  *   Stored XOR key(p) = p rotated right by 13 (the low 32 bits of p).
  *
  * A link is a 32-bit number: the address itself on 32-bit targets, the offset
- * from the control block on wider ones, so the layout is the same everywhere.
+ * from the control block on wider ones (whose regions must therefore lie in
+ * the 4 GiB above it), so the layout is the same everywhere.
  * The free blocks of class z = clz32(size) (2..27) form a circular doubly
  * linked list through a sentinel node in the control block at h + 8z; bit z of
  * the bitmap says the list is not empty. A list holds only its sentinel when
@@ -127,7 +128,7 @@ static inline void set_hdr(byte *p, uint32_t plain)
 static inline byte *ptr_of(const rtm_heap_t *h, uint32_t l)
 {
     (void)h;
-    return (byte *)(BASE(h) + (uintptr_t)(intptr_t)(int32_t)l);
+    return (byte *)(BASE(h) + (uintptr_t)l);
 }
 
 static inline uint32_t link_of(const rtm_heap_t *h, const void *p)
@@ -271,12 +272,13 @@ __attribute__((noinline)) static uint64_t locate(const rtm_heap_t *h, const byte
     return 0u;
 }
 
-/* True when [a, a + n) is within the reach of 32-bit signed links from h. */
+/* True when [a, a + n) is within the reach of 32-bit links from h: on wider
+ * targets the 4 GiB above h (so a link converts with one addition). */
 static bool reachable(const rtm_heap_t *h, uintptr_t a, size_t n)
 {
 #if UINTPTR_MAX > 0xffffffffu
-    uintptr_t base = (uintptr_t)h;
-    return a - base + 0x7fff0000u < 0xfffe0000u && a + n - base + 0x7fff0000u < 0xfffe0000u;
+    uintptr_t d = a - (uintptr_t)h;
+    return d < 0xffff0000u && n < 0xffff0000u - d;
 #else
     (void)h;
     (void)a;
@@ -330,7 +332,7 @@ rtm_status_t rtm_heap_init(void *mem, size_t size, rtm_heap_t **out)
     if (mem == NULL || size < skip + MIN_BLOCK + 4u) {
         return RTM_ERR_INVALID_ARG;
     }
-    if (!reachable(h, (uintptr_t)mem, size)) {
+    if (!reachable(h, (uintptr_t)h, size - skip + LO0)) {
         return RTM_ERR_UNSUPPORTED;
     }
     fill_bytes(h, 0u, sizeof *h);
@@ -419,7 +421,7 @@ static byte *take(rtm_heap_t *h, uint32_t need, uint32_t align)
     return have < g + need ? NULL : grab(h, z, p, have, g, need);
 }
 
-static rtm_status_t alloc_slow(rtm_heap_t *h, size_t size, size_t align, void **out)
+__attribute__((noinline)) static rtm_status_t alloc_slow(rtm_heap_t *h, size_t size, size_t align, void **out)
 {
     *out = NULL;
     rtm_status_t s = check_request(size, &align, RTM_MIN_ALIGN);
@@ -436,6 +438,22 @@ static rtm_status_t alloc_slow(rtm_heap_t *h, size_t size, size_t align, void **
         return RTM_ERR_NO_MEMORY;
     }
     *out = p;
+    return RTM_OK;
+}
+
+/* No class is sure to fit need bytes: only the first block of need's own
+ * class may (if the class has a block at all; else p is its sentinel). Kept
+ * out of line so the usual path stays short; failing here costs as little. */
+__attribute__((noinline)) static rtm_status_t alloc_last(rtm_heap_t *h, uint32_t need, void **out)
+{
+    uint32_t z = clz32(need);
+    byte *p = ptr_of(h, rdw(sentinel(h, z)));
+    if (((h->map >> z) & 1u) == 0u || rdw(p + 8) < need) {
+        h->failures++;
+        *out = NULL;
+        return RTM_ERR_NO_MEMORY;
+    }
+    *out = grab(h, z, p, rdw(p + 8), 0u, need);
     return RTM_OK;
 }
 
@@ -457,13 +475,14 @@ rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out
      * block of the classes z < clz(need - 1) fits; need - 1 and size + 3 have
      * the same clz because class bounds are multiples of 8. */
     uint32_t c = clz32(x); /* >= 1 here */
+    uint32_t need = ((uint32_t)size + 11u) & ~7u;
     uint32_t m = h->map << (32u - c);
     if (m == 0u) {
-        return alloc_slow(h, size, align, out);
+        return alloc_last(h, need, out);
     }
     uint32_t z = c - 1u - clz32(m);
     byte *p = ptr_of(h, rdw(sentinel(h, z)));
-    *out = grab(h, z, p, rdw(p + 8), 0u, ((uint32_t)size + 11u) & ~7u);
+    *out = grab(h, z, p, rdw(p + 8), 0u, need);
     return RTM_OK;
 }
 

@@ -67,7 +67,7 @@ typedef struct rtm_heap rtm_heap_t;
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `mem` or `out`, or a `size` too
  *         small for the control block and one block (RTM_HEAP_MIN_ARENA plus
  *         the bytes skipped for alignment); RTM_ERR_UNSUPPORTED on a target
- *         with pointers wider than 32 bits when the region spans more than 2 GiB.
+ *         with pointers wider than 32 bits when the memory spans 4 GiB or more.
  * O(1), ISR-safe.
  */
 rtm_status_t rtm_heap_init(void *mem, size_t size, rtm_heap_t **out);
@@ -77,7 +77,8 @@ rtm_status_t rtm_heap_init(void *mem, size_t size, rtm_heap_t **out);
  * Blocks never span two regions. Any alignment is accepted (up to 11 bytes of
  * the region are lost to alignment and the end marker).
  * On targets with pointers wider than 32 bits every region must lie within
- * 2 GiB of the heap's control block (blocks are linked by 32-bit offsets).
+ * the 4 GiB above the heap's control block (blocks are linked by 32-bit
+ * offsets from it).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or memory, or a region
  *         too small to hold a 16-byte block; RTM_ERR_OVERLAP when it overlaps a
  *         region of the heap (or its control block); RTM_ERR_NO_MEMORY when the
