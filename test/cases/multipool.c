@@ -338,6 +338,17 @@ RTM_TEST(mpool, set_fallback_validates_the_allocator)
     RTM_CHECK_OK(rig_build(&r, std_classes, 1, 0));
     rtm_allocator_t none = {NULL, NULL};
     RTM_CHECK_STATUS(rtm_mpool_set_fallback(r.m, &none), RTM_ERR_INVALID_ARG);
+    rtm_allocator_t pa = rtm_pool_allocator(r.cls[0]);
+    rtm_allocator_ops_t half = *pa.ops;
+    half.deallocate = NULL;
+    rtm_allocator_t no_free = {&half, pa.ctx};
+    RTM_CHECK_STATUS(rtm_mpool_set_fallback(r.m, &no_free), RTM_ERR_INVALID_ARG);
+    half = *pa.ops;
+    half.allocate = NULL;
+    RTM_CHECK_STATUS(rtm_mpool_set_fallback(r.m, &no_free), RTM_ERR_INVALID_ARG);
+    half = *pa.ops;
+    half.size = (uint32_t)offsetof(rtm_allocator_ops_t, deallocate);
+    RTM_CHECK_STATUS(rtm_mpool_set_fallback(r.m, &no_free), RTM_ERR_INVALID_ARG);
     rtm_allocator_t self = rtm_mpool_allocator(r.m);
     RTM_CHECK_STATUS(rtm_mpool_set_fallback(r.m, &self), RTM_ERR_INVALID_ARG);
     RTM_CHECK_STATUS(rtm_mpool_set_fallback(NULL, &self), RTM_ERR_INVALID_ARG);
