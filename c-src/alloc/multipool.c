@@ -3,6 +3,10 @@
  * to larger classes, a fallback allocator through the interface, frees routed
  * by address. See rtmem/multipool.h.
  *
+ * RTM_DEVIATION from the seed's MultiSizePoolManager: fallback_allocations counts
+ * requests the fallback served (the seed counted attempts, failed ones too), and
+ * alignment takes part in choosing a class (the seed ignored it).
+ *
  *     mem
  *     | struct rtm_mpool | class[0] | class[1] | ... | class[capacity-1] |
  *                          ^ sorted by (block_size, block_align, order added)

@@ -29,6 +29,18 @@
  * init only clears the bitmap. Whenever `touched` grows the free list is empty,
  * i.e. every touched block is in use: so `touched` is exactly the peak number of
  * blocks in use, for free.
+ *
+ * Cheap checks on alloc too. The block popped from the free list must have its
+ * bit clear and a link <= count: a write into a freed block can otherwise make
+ * the pool hand one block out twice, or follow a wild link and set a bit far
+ * outside the bitmap. Five instructions on Cortex-M4; corruption is answered
+ * with RTM_ERR_CORRUPTED and nothing is changed.
+ *
+ * RTM_DEVIATION from the seed's FixedSizePool: the reported block size is the
+ * usable size (rounded up to the block alignment), blocks are at least a pointer
+ * wide, and the allocation counters are 64-bit inside (so "in use" is their
+ * exact difference) while the public stats show them wrapped to 32 bits as the
+ * seed's u32 fields.
  */
 #include "rtmem/pool.h"
 

@@ -5,6 +5,11 @@
  * Regions are compared by their inclusive last byte (start + size - 1), so a
  * region may end exactly at the top of the address space without its end
  * wrapping to 0.
+ *
+ * RTM_DEVIATION from the seed's MemoryLayout: names are 16 bytes (the seed's
+ * String<32>), truncated rather than refused; the table is the caller's (any
+ * capacity, not 16); "free" counts heap regions only and fragmentation is
+ * 1 - largest_free / free, where the seed reported used / total under that name.
  */
 #include "rtmem/memmap.h"
 

@@ -1,6 +1,6 @@
 /**
  * @file rtmem/lock.h
- * @brief Layer 4: lock decorator — makes any allocator safe to share.
+ * @brief Layer 4: lock decorator: makes any allocator safe to share.
  *
  * rtmem objects are not synchronized (thread safety by layering, not by a build
  * flag). The lock decorator wraps any rtm_allocator_t (a heap, a pool, a
