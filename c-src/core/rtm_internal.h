@@ -114,6 +114,38 @@ static inline void stats_note_failure(rtm_alloc_stats_t *s)
     s->allocation_failures++;
 }
 
+/*
+ * floor(num * 1000 / den) for num <= den (1000 when num >= den, 0 when den is 0),
+ * exact for every size_t without a wider type: three decimal digits of long
+ * division, each digit by ten modular additions (stats only, never a hot path).
+ */
+static inline uint32_t permille_of(size_t num, size_t den)
+{
+    if (den == 0u) {
+        return 0u;
+    }
+    if (num >= den) {
+        return 1000u;
+    }
+    uint32_t result = 0u;
+    size_t rem = num; /* always < den */
+    for (int digit = 0; digit < 3; digit++) {
+        uint32_t d = 0u;
+        size_t acc = 0u; /* rem * k mod den, k = 1..10 */
+        for (int k = 0; k < 10; k++) {
+            if (acc >= den - rem) {
+                acc -= den - rem;
+                d++;
+            } else {
+                acc += rem;
+            }
+        }
+        result = result * 10u + d;
+        rem = acc;
+    }
+    return result;
+}
+
 /* memcpy/memset via the builtins: the only C library symbols rtmem needs, and
  * which every C runtime (and GCC itself, even freestanding) requires anyway. */
 static inline void copy_bytes(void *dst, const void *src, size_t n)
