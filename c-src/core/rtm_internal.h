@@ -158,4 +158,32 @@ static inline void fill_bytes(void *dst, unsigned char value, size_t n)
     __builtin_memset(dst, value, n);
 }
 
+/*
+ * Header seals: a keyed 32-bit hash over the words of a block header, stored
+ * beside them, so an overwritten header or a pointer that is not a block start
+ * fails an O(1) check (a random word matches with probability 2^-32). The
+ * finaliser is a published two-round multiply-xorshift integer hash; it is a
+ * detector of accidents, not a defence against an attacker.
+ */
+static inline uint32_t seal_mix32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352du;
+    x ^= x >> 15;
+    x *= 0x846ca68bu;
+    x ^= x >> 16;
+    return x;
+}
+
+/* Fold one word into a seal; every bit of the word reaches the result. */
+static inline uint32_t seal_add(uint32_t seal, uintptr_t word)
+{
+    uint64_t w = (uint64_t)word;
+    seal = seal_mix32(seal ^ (uint32_t)w);
+    if (sizeof(uintptr_t) > sizeof(uint32_t)) {
+        seal = seal_mix32(seal ^ (uint32_t)(w >> 32));
+    }
+    return seal;
+}
+
 #endif /* RTM_INTERNAL_H */
