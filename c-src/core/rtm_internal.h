@@ -66,17 +66,19 @@ static inline bool add_checked(size_t a, size_t b, size_t *out)
 
 /*
  * Validate the (size, align) of an allocation request and normalise align:
- * 0 and anything below min_align become min_align.
+ * 0 and powers of two below min_align become min_align; any other value that
+ * is not a power of two (3, 6, 12, ...) is RTM_ERR_ALIGNMENT.
  */
 static inline rtm_status_t check_request(size_t size, size_t *align, size_t min_align)
 {
     if (size == 0u) {
         return RTM_ERR_INVALID_ARG;
     }
-    if (*align == 0u || *align < min_align) {
-        *align = min_align;
-    } else if (!is_pow2(*align)) {
+    if (*align != 0u && !is_pow2(*align)) {
         return RTM_ERR_ALIGNMENT;
+    }
+    if (*align < min_align) {
+        *align = min_align;
     }
     return RTM_OK;
 }
