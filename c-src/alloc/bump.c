@@ -283,11 +283,15 @@ rtm_status_t rtm_bump_init(void *mem, size_t size, rtm_bump_t **out)
         return RTM_ERR_INVALID_ARG;
     }
     rtm_bump_t *b = (rtm_bump_t *)(void *)cba;
+    /* An arena initialised again over the memory of an earlier one continues
+     * its generation, so the earlier arena's headers (and pointers) and marks
+     * are not valid here. */
+    size_t gen = frame_ok(b) ? b->gen + 1u : 0u;
     fill_bytes(b, 0u, sizeof *b);
     b->cap = size - lost - sizeof *b;
     b->top = 0u;
     b->last = NONE;
-    b->gen = 0u;
+    b->gen = gen;
     b->key = seal_add(0x5eed0b0bu, (uintptr_t)b);
     uint32_t shift = 0u;
     while (shift < SIZE_BITS && (b->cap >> shift) != 0u) {

@@ -26,7 +26,8 @@
  * - Freeing a block twice is RTM_ERR_DOUBLE_FREE while its header is intact
  *   (always while the block is below `top`; above `top` until a later block
  *   reuses that memory, after which it is RTM_ERR_INVALID_POINTER). Pointers
- *   from before a reset are RTM_ERR_INVALID_POINTER.
+ *   from before a reset, or into an earlier arena initialised over the same
+ *   memory, are RTM_ERR_INVALID_POINTER.
  *
  * Accounted size (stats, see rtmem/types.h): the requested size.
  * free_bytes is `end - top` (raw bytes above the top, which the next block's

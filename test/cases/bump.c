@@ -34,7 +34,11 @@ static bool fx_setup(fx_t *f, size_t size)
     memset(f, 0, sizeof *f);
     f->mem = (unsigned char *)rtm_test_scratch(size);
     f->size = size;
-    if (f->mem == NULL || rtm_bump_init(f->mem, size, &f->b) != RTM_OK) {
+    if (f->mem == NULL) {
+        return false;
+    }
+    memset(f->mem, 0xee, size); /* no leftovers of earlier tests */
+    if (rtm_bump_init(f->mem, size, &f->b) != RTM_OK) {
         return false;
     }
     static const size_t sizes[3] = {24u, 40u, 16u};
@@ -543,6 +547,7 @@ RTM_TEST(bump, free_bad_inputs)
     RTM_CHECK(fx_setup(&f, 4096u));
     unsigned char local[256] __attribute__((aligned(8)));
     unsigned char *a = (unsigned char *)f.p[0];
+    memset(local, 0, sizeof local);
     RTM_CHECK_STATUS(rtm_bump_free(NULL, f.p[0]), RTM_ERR_INVALID_ARG);
     RTM_CHECK(fx_intact(&f));
     RTM_CHECK_STATUS(rtm_bump_free(f.b, NULL), RTM_ERR_INVALID_POINTER);
@@ -646,6 +651,25 @@ RTM_TEST(bump, through_the_interface)
     RTM_CHECK_STATUS(rtm_allocator_deallocate(&a, p, 90u), RTM_ERR_DOUBLE_FREE);
     rtm_allocator_stats(&a, &via);
     RTM_CHECK_EQ(via.free_bytes, via.capacity);
+}
+
+RTM_TEST(bump, reinit_refuses_blocks_and_marks_of_the_earlier_arena)
+{
+    fx_t f;
+    RTM_CHECK(fx_setup(&f, 4096u));
+    rtm_bump_mark_t m = rtm_bump_mark(f.b);
+    rtm_bump_t *b = NULL;
+    RTM_CHECK_OK(rtm_bump_init(f.mem, f.size, &b));
+    RTM_CHECK(b == f.b);
+    for (int i = 0; i < 3; i++) {
+        RTM_CHECK_STATUS(rtm_bump_free(b, f.p[i]), RTM_ERR_INVALID_POINTER);
+    }
+    void *p = NULL;
+    RTM_CHECK_OK(rtm_bump_alloc(b, 200u, 0u, &p)); /* covers the old blocks */
+    RTM_CHECK_STATUS(rtm_bump_free(b, f.p[1]), RTM_ERR_INVALID_POINTER);
+    RTM_CHECK_STATUS(rtm_bump_rollback(b, m), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_EQ(stats_of(b).current_allocations, 1);
+    RTM_CHECK_OK(rtm_bump_check(b));
 }
 
 /* ---- deliberate corruption ---- */
