@@ -148,6 +148,16 @@ static inline uint32_t permille_of(size_t num, size_t den)
     return result;
 }
 
+/* For check functions: the statistics keep the invariants of types.h and agree
+ * with the `live` blocks of `bytes` accounted bytes that a walk found. */
+static inline bool stats_agree(const rtm_alloc_stats_t *s, uint32_t live, size_t bytes)
+{
+    return s->current_allocations == live && s->bytes_in_use == bytes &&
+           s->total_allocations - s->total_deallocations == s->current_allocations &&
+           s->bytes_allocated - s->bytes_deallocated == (uint64_t)s->bytes_in_use &&
+           s->peak_memory_usage >= s->bytes_in_use;
+}
+
 /* memcpy/memset via the builtins: the only C library symbols rtmem needs, and
  * which every C runtime (and GCC itself, even freestanding) requires anyway. */
 static inline void copy_bytes(void *dst, const void *src, size_t n)
