@@ -24,13 +24,13 @@
  * physical neighbour exactly when its end / start touches the freed block. No
  * footer is needed, so a used block costs only its 2-word header.
  *
- * A block merged into the free block below keeps a valid free header (sealed
- * for its own address), so freeing it again is recognised as a double free
- * until that memory is handed out again.
- *
  * Invariants (checked by rtm_freelist_check): blocks tile [lo, hi); every
  * header's seal matches; no two free blocks are adjacent; the list holds
  * exactly the free blocks in address order; the live blocks match the stats.
+ *
+ * RTM_DEVIATION: the seed's deallocate(NULL) succeeded and allocate(0) said
+ * InvalidPointer; here they are RTM_ERR_INVALID_POINTER and RTM_ERR_INVALID_ARG,
+ * as the common allocator contract (rtmem/allocator.h) says.
  */
 #include "rtm_internal.h"
 #include "rtmem/freelist.h"
@@ -161,28 +161,8 @@ static int classify(const rtm_freelist_t *h, uintptr_t a)
  * ends. */
 static bool list_node_ok(const rtm_freelist_t *h, const fblk_t *f)
 {
-    return classify(h, (uintptr_t)f) == BLK_FREE && (f->next == NULL || (uintptr_t)f->next > end_of(f));
-}
-
-/* Walk the list to address `at`: *prev = last free block below it, *next =
- * first free block at or above it (either may be NULL). Verifies each block. */
-static rtm_status_t find_place(const rtm_freelist_t *h, uintptr_t at, fblk_t **prev, fblk_t **next)
-{
-    fblk_t *p = NULL;
-    fblk_t *c = h->head;
-    while (c != NULL) {
-        if (!list_node_ok(h, c)) {
-            return RTM_ERR_CORRUPTED;
-        }
-        if ((uintptr_t)c >= at) {
-            break;
-        }
-        p = c;
-        c = c->next;
-    }
-    *prev = p;
-    *next = c;
-    return RTM_OK;
+    return classify(h, (uintptr_t)f) == BLK_FREE &&
+           (f->next == NULL || (uintptr_t)f->next > end_of(f));
 }
 
 /* The header at `target` failed its check: a live block whose header was
@@ -207,7 +187,7 @@ static rtm_status_t diagnose(const rtm_freelist_t *h, uintptr_t target)
 static rtm_status_t locate(const rtm_freelist_t *h, const void *ptr, uintptr_t *at)
 {
     uintptr_t a = (uintptr_t)ptr;
-    if (ptr == NULL || a < h->lo + HDR || a >= h->hi || (a & FLAGS) != 0u) {
+    if (a < h->lo + HDR || a >= h->hi || (a & FLAGS) != 0u) { /* NULL too */
         return RTM_ERR_INVALID_POINTER;
     }
     int state = classify(h, a - HDR);
@@ -301,17 +281,29 @@ static rtm_status_t alloc_block(rtm_freelist_t *h, size_t size, size_t align, vo
     return RTM_ERR_NO_MEMORY;
 }
 
-/* The list neighbours of live block `b` (size `size`), checked for overlap. */
+/* The list neighbours of live block `b` (size `size`): *prev = last free block
+ * below it, *next = first above it (either may be NULL). Verifies every free
+ * block on the way and that neither overlaps `b`. */
 static rtm_status_t neighbours(const rtm_freelist_t *h, uintptr_t b, size_t size, fblk_t **prev,
                                fblk_t **next)
 {
-    rtm_status_t s = find_place(h, b, prev, next);
-    if (s != RTM_OK) {
-        return s;
+    fblk_t *p = NULL;
+    fblk_t *c = h->head;
+    while (c != NULL) {
+        if (!list_node_ok(h, c)) {
+            return RTM_ERR_CORRUPTED;
+        }
+        if ((uintptr_t)c >= b) {
+            break;
+        }
+        p = c;
+        c = c->next;
     }
-    if ((*prev != NULL && end_of(*prev) > b) || (*next != NULL && (uintptr_t)*next < b + size)) {
+    if ((p != NULL && end_of(p) > b) || (c != NULL && (uintptr_t)c < b + size)) {
         return RTM_ERR_CORRUPTED;
     }
+    *prev = p;
+    *next = c;
     return RTM_OK;
 }
 
@@ -334,7 +326,9 @@ static rtm_status_t release(rtm_freelist_t *h, uintptr_t b)
         succ = next->next;
     }
     if (prev != NULL && end_of(prev) == b) {
-        put_free(h, self, size, NULL); /* stale, but still says "free": double frees stay visible */
+        /* Inside prev now, but still sealed "free": freeing it again stays a
+         * double free until the memory is handed out again. */
+        put_free(h, self, size, NULL);
         put_free(h, prev, size_of(&prev->h) + merged, succ);
     } else {
         put_free(h, self, merged, succ);
@@ -355,7 +349,8 @@ rtm_status_t rtm_freelist_init(void *mem, size_t size, rtm_freelist_t **out)
     }
     uintptr_t end = a + size;
     uintptr_t cb = align_up_ptr(a, RTM_MIN_ALIGN);
-    if (cb > end || end - cb < sizeof(rtm_freelist_t) || end - FLAGS < cb + sizeof(rtm_freelist_t)) {
+    /* Room for the control block and for rounding its end up without overflow. */
+    if (cb > end || end - cb < sizeof(rtm_freelist_t) + FLAGS) {
         return RTM_ERR_INVALID_ARG;
     }
     uintptr_t lo = align_up_ptr(cb + sizeof(rtm_freelist_t), RTM_MIN_ALIGN);
@@ -412,18 +407,18 @@ rtm_status_t rtm_freelist_free(rtm_freelist_t *h, void *ptr)
 
 /* Resize live block `b` from `old` to `need` bytes where it stands; `next` is
  * its list successor (the free block right after it, or a later one, or NULL)
- * and `prev` its list predecessor. The caller has checked that `need` fits in
- * `old` plus an adjacent free block. Returns the new block size. */
-static size_t resize_in_place(rtm_freelist_t *h, fblk_t *prev, fblk_t *next, uintptr_t b, size_t old,
-                              size_t need)
+ * and `prev` its list predecessor. Returns the new block size, or 0 (nothing
+ * changed) when `need` does not fit in `old` plus an adjacent free block. */
+static size_t resize_in_place(rtm_freelist_t *h, fblk_t *prev, fblk_t *next, uintptr_t b,
+                              size_t old, size_t need)
 {
     bool adjacent = next != NULL && (uintptr_t)next == b + old;
     size_t avail = adjacent ? old + size_of(&next->h) : old;
     fblk_t *after = adjacent ? next->next : next; /* read before the writes below */
-    size_t rest = avail - need;
-    if (need == old) {
-        return old; /* same block size: nothing moves */
+    if (need > avail || need == old) {
+        return need == old ? old : 0u;
     }
+    size_t rest = avail - need;
     if (rest >= MIN_BLOCK) {
         /* The rest, merged with the adjacent free block if there is one, is a
          * free block (when shrinking beside a free block, rest exceeds it). */
@@ -479,11 +474,11 @@ rtm_status_t rtm_freelist_realloc(rtm_freelist_t *h, void *ptr, size_t new_size,
         stats_note_failure(&h->stats);
         return RTM_ERR_NO_MEMORY;
     }
-    bool adjacent = next != NULL && (uintptr_t)next == b + old;
-    size_t avail = adjacent ? old + size_of(&next->h) : old;
-    if (((uintptr_t)ptr & (align - 1u)) == 0u && need <= avail) {
+    bool aligned = ((uintptr_t)ptr & (align - 1u)) == 0u;
+    size_t done = aligned ? resize_in_place(h, prev, next, b, old, need) : 0u;
+    if (done != 0u) {
         stats_note_free(&h->stats, old - HDR);
-        stats_note_alloc(&h->stats, resize_in_place(h, prev, next, b, old, need) - HDR);
+        stats_note_alloc(&h->stats, done - HDR);
         *out = ptr;
         return RTM_OK;
     }
@@ -505,14 +500,9 @@ rtm_status_t rtm_freelist_realloc(rtm_freelist_t *h, void *ptr, size_t new_size,
 
 size_t rtm_freelist_usable_size(const rtm_freelist_t *h, const void *ptr)
 {
-    if (h == NULL || ptr == NULL || !cb_ok(h)) {
-        return 0u;
-    }
-    uintptr_t a = (uintptr_t)ptr;
-    if (a < h->lo + HDR || a >= h->hi || (a & FLAGS) != 0u || classify(h, a - HDR) != BLK_LIVE) {
-        return 0u;
-    }
-    return size_of(blk_at(a - HDR)) - HDR;
+    uintptr_t a = (uintptr_t)ptr; /* classify() bounds and aligns a - HDR */
+    bool live = h != NULL && cb_ok(h) && a >= h->lo + HDR && classify(h, a - HDR) == BLK_LIVE;
+    return live ? size_of(blk_at(a - HDR)) - HDR : 0u;
 }
 
 void rtm_freelist_stats(const rtm_freelist_t *h, rtm_alloc_stats_t *out)
@@ -572,14 +562,7 @@ rtm_status_t rtm_freelist_check(const rtm_freelist_t *h)
         below_free = state == BLK_FREE;
         a += size_of(blk_at(a));
     }
-    const rtm_alloc_stats_t *st = &h->stats;
-    if (expect != NULL || live != st->current_allocations || bytes != st->bytes_in_use ||
-        st->total_allocations - st->total_deallocations != st->current_allocations ||
-        st->bytes_allocated - st->bytes_deallocated != (uint64_t)st->bytes_in_use ||
-        st->peak_memory_usage < st->bytes_in_use) {
-        return RTM_ERR_CORRUPTED;
-    }
-    return RTM_OK;
+    return expect == NULL && stats_agree(&h->stats, live, bytes) ? RTM_OK : RTM_ERR_CORRUPTED;
 }
 
 /* ---- the allocator interface ---- */
