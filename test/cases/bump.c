@@ -342,12 +342,9 @@ RTM_TEST(bump, realloc_of_an_older_block)
     RTM_CHECK(fx_intact(&f));
     /* A stricter alignment than the block has also moves it. */
     void *r = NULL;
-    size_t want = 256u;
-    if (aligned(f.p[2], want)) {
-        want = 512u;
-    }
-    if (aligned(f.p[2], want)) {
-        want = 1024u;
+    size_t want = 64u;
+    while (aligned(f.p[2], want)) {
+        want <<= 1;
     }
     RTM_CHECK_OK(rtm_bump_realloc(f.b, f.p[2], f.n[2], want, &r));
     RTM_CHECK(r != f.p[2] && aligned(r, want));
