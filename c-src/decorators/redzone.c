@@ -67,30 +67,18 @@ static guard_t *grd(rtm_redzone_t *rz)
 
 /* ---- seals and canaries ------------------------------------------------------------ */
 
-static uint32_t mix(uint32_t x, uintptr_t v)
-{
-    uint64_t w = (uint64_t)v;
-    x ^= (uint32_t)w;
-    x *= 0x9E3779B1u;
-    x ^= x >> 15;
-    x ^= (uint32_t)(w >> 32);
-    x *= 0x85EBCA77u;
-    x ^= x >> 13;
-    return x;
-}
-
 static uint32_t seal_of(const guard_t *g, const rz_hdr_t *h)
 {
-    uint32_t x = mix(g->key, (uintptr_t)h);
-    x = mix(x, (uintptr_t)h->base);
-    x = mix(x, h->size);
-    x = mix(x, h->site);
-    return mix(x, h->front);
+    uint32_t x = seal_add(g->key, (uintptr_t)h);
+    x = seal_add(x, (uintptr_t)h->base);
+    x = seal_add(x, h->size);
+    x = seal_add(x, h->site);
+    return seal_add(x, h->front);
 }
 
 static unsigned char canary(const guard_t *g, uintptr_t addr)
 {
-    unsigned char c = (unsigned char)((mix(g->key, addr) >> 8) & 0xFFu);
+    unsigned char c = (unsigned char)((seal_add(g->key, addr) >> 8) & 0xFFu);
     return c != 0u ? c : 0xA5u; /* never 0: zero-filling overruns are common */
 }
 
@@ -480,7 +468,7 @@ rtm_status_t rtm_redzone_init(rtm_redzone_t *rz, const rtm_allocator_t *inner, r
     g->inner = *inner;
     g->fn = fn;
     g->user = user;
-    g->key = mix(0x5A17C0DEu, (uintptr_t)rz);
+    g->key = seal_add(0x5A17C0DEu, (uintptr_t)rz);
     g->magic = RZ_MAGIC;
     return RTM_OK;
 }

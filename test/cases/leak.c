@@ -407,3 +407,45 @@ RTM_TEST(leak, model_over_an_inner_allocator)
         }
     }
 }
+
+RTM_TEST(leak, model_over_the_freelist_heap)
+{
+    static rtm_leak_record_t recs[128];
+    void *mem = rtm_test_scratch(65536u);
+    if (mem == NULL) {
+        return;
+    }
+    for (uint32_t seed = 11u; seed <= 12u; seed++) {
+        rtm_freelist_t *h = NULL;
+        RTM_CHECK_OK(rtm_freelist_init(mem, 65536u, &h));
+        uint64_t ticks = 0u;
+        rtm_leak_config_t cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.inner = rtm_freelist_allocator(h);
+        cfg.records = recs;
+        cfg.capacity = 128u;
+        cfg.clock = ticking_clock;
+        cfg.clock_user = &ticks;
+        cfg.threshold = 1000u;
+        rtm_leak_t l;
+        RTM_CHECK_OK(rtm_leak_init(&l, &cfg));
+        rtm_model_cfg_t m;
+        memset(&m, 0, sizeof m);
+        m.alloc = rtm_leak_allocator(&l);
+        m.seed = seed;
+        m.ops = RTM_TEST_OPS(3000);
+        m.min_size = 1u;
+        m.max_size = 1500u;
+        m.max_align_log2 = 6u;
+        m.realloc_pct = 25u;
+        m.max_live = 100u;
+        m.arena_lo = (uintptr_t)mem;
+        m.arena_hi = (uintptr_t)mem + 65536u;
+        m.check_free_bytes = true;
+        RTM_CHECK_MODEL(&m);
+        rtm_leak_stats_t st;
+        rtm_leak_get_stats(&l, &st);
+        RTM_CHECK_EQ(st.live_records, 0);
+        RTM_CHECK_EQ(st.untracked_allocations, 0);
+    }
+}

@@ -344,3 +344,36 @@ RTM_TEST(redzone, model_over_an_inner_allocator)
         }
     }
 }
+
+RTM_TEST(redzone, model_over_the_freelist_heap)
+{
+    void *mem = rtm_test_scratch(131072u);
+    if (mem == NULL) {
+        return;
+    }
+    for (uint32_t seed = 21u; seed <= 22u; seed++) {
+        rtm_freelist_t *h = NULL;
+        RTM_CHECK_OK(rtm_freelist_init(mem, 131072u, &h));
+        rtm_allocator_t inner = rtm_freelist_allocator(h);
+        struct seen seen;
+        memset(&seen, 0, sizeof seen);
+        rtm_redzone_t rz;
+        RTM_CHECK_OK(rtm_redzone_init(&rz, &inner, on_report, &seen));
+        rtm_model_cfg_t m;
+        memset(&m, 0, sizeof m);
+        m.alloc = rtm_redzone_allocator(&rz);
+        m.seed = seed;
+        m.ops = RTM_TEST_OPS(3000);
+        m.min_size = 1u;
+        m.max_size = 2000u;
+        m.max_align_log2 = 7u;
+        m.realloc_pct = 25u;
+        m.max_live = 100u;
+        m.arena_lo = (uintptr_t)mem;
+        m.arena_hi = (uintptr_t)mem + 131072u;
+        m.check_free_bytes = true;
+        RTM_CHECK_MODEL(&m);
+        RTM_CHECK_EQ(seen.n, 0);
+        RTM_CHECK_OK(rtm_freelist_check(h));
+    }
+}
