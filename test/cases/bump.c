@@ -93,6 +93,7 @@ static rtm_model_result_t model(size_t arena, uint32_t seed, size_t max_size, si
     cfg.min_size = 1u;
     cfg.max_size = max_size;
     cfg.max_align_log2 = align_log2;
+    cfg.default_align = 8u;
     cfg.realloc_pct = 25u;
     cfg.max_live = 64u;
     cfg.arena_lo = (uintptr_t)mem;

@@ -102,6 +102,7 @@ static rtm_model_result_t model(unsigned char *mem, size_t arena, uint32_t seed,
     cfg.min_size = min_size;
     cfg.max_size = max_size;
     cfg.max_align_log2 = align_log2;
+    cfg.default_align = 8u;
     cfg.realloc_pct = 25u;
     cfg.max_live = max_live;
     cfg.arena_lo = (uintptr_t)mem;

@@ -491,6 +491,7 @@ RTM_TEST(pool, model_random_sequences)
                 cfg.min_size = 1;
                 cfg.max_size = bs;
                 cfg.max_align_log2 = log2_of(rtm_pool_block_align(p));
+                cfg.default_align = rtm_pool_block_align(p);
                 cfg.realloc_pct = 20;
                 cfg.max_live = 200;
                 cfg.arena_lo = (uintptr_t)mem;
