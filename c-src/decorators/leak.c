@@ -197,6 +197,8 @@ rtm_status_t rtm_leak_init(rtm_leak_t *l, const rtm_leak_config_t *cfg)
     t->clock_user = cfg->clock_user;
     t->threshold = cfg->threshold;
     t->stats.capacity = (uint32_t)cfg->capacity;
+    /* RTM_DEVIATION: the design's detector starts disabled until enable();
+     * a decorator is wrapped around an allocator to track it, so it starts on. */
     t->enabled = 1u;
     t->magic = LEAK_MAGIC;
     for (size_t i = 0; i < cfg->capacity; i++) {

@@ -127,7 +127,11 @@ static bool write_now(const mpu_impl_t *p, const rtm_mpu_region_t *r)
            (r != NULL && (r->flags & RTM_MPU_REGION_LOCK) != 0u);
 }
 
-/* Validate r at index; on success *span is the slot count. Pure. */
+/* Validate r at index; on success *span is the slot count. Pure.
+ * RTM_DEVIATION: an index beyond the unit is RTM_ERR_INVALID_ARG, not the
+ * design's InvalidPointer (it is not a pointer); and a region the unit cannot
+ * express is refused by the back end's own rules (subregions, 32-byte
+ * granules, NAPOT/TOR) instead of the design's "power of two, aligned" test. */
 static rtm_status_t plan(const mpu_impl_t *p, uint32_t index, const rtm_mpu_region_t *r, uint32_t *span)
 {
     if (r == NULL || index >= p->regions) {

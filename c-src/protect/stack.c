@@ -424,6 +424,10 @@ rtm_status_t rtm_stack_add_static(rtm_stack_t *sm, uint32_t task_id, void *mem, 
     return RTM_OK;
 }
 
+/* RTM_DEVIATION: a task without a stack is RTM_ERR_INVALID_ARG (the design
+ * said InvalidPointer), and a second free of the same stack is told apart as
+ * RTM_ERR_DOUBLE_FREE. The design's fixed 4096-byte guard is the configured
+ * guard size (default 32, the smallest MPU region). */
 rtm_status_t rtm_stack_free(rtm_stack_t *sm, uint32_t task_id)
 {
     manager_t *m = mgr(sm);

@@ -19,6 +19,11 @@
  *   fault. With RTM_STACK_USE_PSPLIM, rtm_stack_activate() programs PSPLIM
  *   (ARMv8-M) with the stack's limit. Without an MPU region (no manager, no free
  *   slot, or an address the unit cannot map) the guard bytes hold canary words.
+ *   Size the guard at least as large as the largest stack frame any task
+ *   function makes (on Cortex-M plus the 32-byte exception frame): a frame that
+ *   moves the stack pointer past the whole guard before its first store jumps
+ *   over it (seen on QEMU with 64-byte frames and a 32-byte guard). PSPLIM has
+ *   no such gap: it checks the stack pointer itself.
  * - Canary: 16 bytes just below the limit always hold canary words (the canary
  *   value XOR each word's address), checked in software by
  *   rtm_stack_check_canary() and on free.
