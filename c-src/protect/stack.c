@@ -92,6 +92,13 @@ static slot_t *active(const manager_t *m, uint32_t task_id)
     return find_state(m, task_id, ST_ACTIVE);
 }
 
+/* The manager and the task's active slot, or NULL when either is missing. */
+static slot_t *task_slot(rtm_stack_t *sm, uint32_t task_id, manager_t **mp)
+{
+    *mp = mgr(sm);
+    return *mp == NULL ? NULL : active(*mp, task_id);
+}
+
 /* ---- words: canary and paint ----------------------------------------------------- */
 
 static uint32_t canary_word(const manager_t *m, uintptr_t addr)
@@ -464,8 +471,8 @@ rtm_status_t rtm_stack_get_info(const rtm_stack_t *sm, uint32_t task_id, rtm_sta
 
 rtm_status_t rtm_stack_check_sp(rtm_stack_t *sm, uint32_t task_id, uintptr_t sp)
 {
-    manager_t *m = mgr(sm);
-    slot_t *s = m == NULL ? NULL : active(m, task_id);
+    manager_t *m;
+    slot_t *s = task_slot(sm, task_id, &m);
     if (s == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
@@ -482,8 +489,8 @@ rtm_status_t rtm_stack_check_sp(rtm_stack_t *sm, uint32_t task_id, uintptr_t sp)
 
 rtm_status_t rtm_stack_check_canary(rtm_stack_t *sm, uint32_t task_id)
 {
-    manager_t *m = mgr(sm);
-    slot_t *s = m == NULL ? NULL : active(m, task_id);
+    manager_t *m;
+    slot_t *s = task_slot(sm, task_id, &m);
     if (s == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
@@ -496,8 +503,8 @@ rtm_status_t rtm_stack_check_canary(rtm_stack_t *sm, uint32_t task_id)
 
 rtm_status_t rtm_stack_high_water(rtm_stack_t *sm, uint32_t task_id, size_t *used)
 {
-    manager_t *m = mgr(sm);
-    slot_t *s = m == NULL ? NULL : active(m, task_id);
+    manager_t *m;
+    slot_t *s = task_slot(sm, task_id, &m);
     if (s == NULL || used == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
@@ -515,8 +522,8 @@ rtm_status_t rtm_stack_high_water(rtm_stack_t *sm, uint32_t task_id, size_t *use
 
 rtm_status_t rtm_stack_activate(rtm_stack_t *sm, uint32_t task_id)
 {
-    manager_t *m = mgr(sm);
-    const slot_t *s = m == NULL ? NULL : active(m, task_id);
+    manager_t *m;
+    const slot_t *s = task_slot(sm, task_id, &m);
     if (s == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
@@ -547,8 +554,8 @@ rtm_status_t rtm_stack_find(const rtm_stack_t *sm, uintptr_t addr, uint32_t *tas
 
 rtm_status_t rtm_stack_note_overflow(rtm_stack_t *sm, uint32_t task_id)
 {
-    manager_t *m = mgr(sm);
-    slot_t *s = m == NULL ? NULL : active(m, task_id);
+    manager_t *m;
+    slot_t *s = task_slot(sm, task_id, &m);
     if (s == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
