@@ -127,6 +127,28 @@ rtm_status_t rtm_mpu_armv7m_encode(const rtm_mpu_region_t *r, uint32_t index, rt
 
 /* ---- the back end ---------------------------------------------------------- */
 
+/* ARMv6-M (Cortex-M0+) implements a subset of PMSAv7: regions of 256 bytes and
+ * more, and no TEX field (RES0). Built for it, the back end refuses smaller
+ * regions and leaves TEX 0 (normal memory is then C=1 B=1: write-back). The
+ * pure encoder above stays the ARMv7-M one on every build. */
+#if defined(__ARM_ARCH_6M__)
+#define ARMV6M 1
+#else
+#define ARMV6M 0
+#endif
+
+static rtm_status_t encode_for_this_core(const rtm_mpu_region_t *r, uint32_t index, rtm_mpu_armv7m_regs_t *v)
+{
+    rtm_status_t s = rtm_mpu_armv7m_encode(r, index, v);
+    if (s == RTM_OK && ARMV6M) {
+        if (((v->rasr >> RASR_SIZE_SHIFT) & 31u) + 1u < 8u) {
+            return RTM_ERR_ALIGNMENT;
+        }
+        v->rasr &= ~(7u << RASR_TEX_SHIFT);
+    }
+    return s;
+}
+
 static rtm_status_t v7_probe(void *ctx, rtm_mpu_info_t *out)
 {
     void *regs = arm_mpu_regs(ctx);
@@ -144,7 +166,7 @@ static rtm_status_t v7_validate(void *ctx, const rtm_mpu_region_t *r, uint32_t *
 {
     (void)ctx;
     rtm_mpu_armv7m_regs_t regs;
-    rtm_status_t s = rtm_mpu_armv7m_encode(r, 0u, &regs);
+    rtm_status_t s = encode_for_this_core(r, 0u, &regs);
     if (s == RTM_OK && span != NULL) {
         *span = 1u;
     }
@@ -159,7 +181,7 @@ static rtm_status_t v7_write(void *ctx, uint32_t index, const rtm_mpu_region_t *
     }
     rtm_mpu_armv7m_regs_t v = {0u, 0u};
     if (r != NULL) {
-        rtm_status_t s = rtm_mpu_armv7m_encode(r, index, &v);
+        rtm_status_t s = encode_for_this_core(r, index, &v);
         if (s != RTM_OK) {
             return s;
         }

@@ -156,7 +156,10 @@ rtm_status_t rtm_mpu_fault_decode_rv32(uint32_t mcause, uint32_t mtval, rtm_mpu_
 
 rtm_status_t rtm_mpu_fault_capture_arm(bool clear, rtm_mpu_fault_t *out)
 {
-#if defined(__ARM_ARCH_PROFILE) && (__ARM_ARCH_PROFILE == 'M')
+/* CFSR/HFSR/MMFAR/BFAR exist on ARMv7-M and ARMv8-M Mainline only (not on
+ * ARMv6-M or ARMv8-M Baseline, where every fault is a HardFault). */
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__) || \
+    defined(__ARM_ARCH_8_1M_MAIN__)
     volatile uint32_t *scb = (volatile uint32_t *)(uintptr_t)0xE000ED28u; /* CFSR */
     uint32_t cfsr = scb[0];
     uint32_t hfsr = scb[1];  /* 0xE000ED2C */

@@ -187,7 +187,9 @@ rtm_status_t rtm_mpu_armv7m_encode(const rtm_mpu_region_t *r, uint32_t index, rt
  * offsets 0x0 TYPE, 0x4 CTRL, 0x8 RNR, 0xC RBAR, 0x10 RASR). Programming a
  * region writes RNR, RASR = 0, RBAR, RASR; control writes CTRL; on ARM targets
  * both end with DSB and ISB. With `regs` NULL on a non-ARM build the register
- * slots return RTM_ERR_UNSUPPORTED. Never fails.
+ * slots return RTM_ERR_UNSUPPORTED. Built for ARMv6-M (Cortex-M0+, a PMSAv7
+ * subset) the back end refuses regions smaller than 256 bytes
+ * (RTM_ERR_ALIGNMENT) and writes TEX as 0. Never fails.
  */
 rtm_mpu_backend_t rtm_mpu_armv7m_backend(void *regs);
 
@@ -439,7 +441,8 @@ rtm_status_t rtm_mpu_fault_decode_rv32(uint32_t mcause, uint32_t mtval, rtm_mpu_
  * On an ARM target: read CFSR, HFSR, MMFAR, BFAR and decode them; with `clear`
  * write the CFSR and HFSR bits back (write-one-to-clear) so the next fault
  * decodes fresh. Call it from the MemManage/BusFault/UsageFault/HardFault handler.
- * @return as rtm_mpu_fault_decode_arm; RTM_ERR_UNSUPPORTED on other builds.
+ * @return as rtm_mpu_fault_decode_arm; RTM_ERR_UNSUPPORTED on other builds,
+ *         including ARMv6-M and ARMv8-M Baseline, which have no CFSR.
  */
 rtm_status_t rtm_mpu_fault_capture_arm(bool clear, rtm_mpu_fault_t *out);
 
