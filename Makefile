@@ -114,15 +114,7 @@ check-headers: deps-core
 	  g++ -std=c++11 -x c++ -Wall -Wextra -Werror -pedantic -Iinclude -fsyntax-only $(BUILD)/headers/one.c || exit 1; \
 	done; echo "$(words $(LIB_HDRS)) headers OK"
 
-# The README's C quick start, extracted, compiled against the library and run.
-readme-example: deps-core $(BUILD)/lib/librtmem.a
-	@echo "== README example =="
-	@mkdir -p $(BUILD)/readme
-	scripts/readme-example.sh README.md > $(BUILD)/readme/example.c
-	$(HOST_CC) -std=c11 $(WARN) -Iinclude $(BUILD)/readme/example.c $(BUILD)/lib/librtmem.a -o $(BUILD)/readme/example
-	$(BUILD)/readme/example
-
-TEST_STEPS += check-headers test-host readme-example
+TEST_STEPS += check-headers test-host
 
 # ---------------------------------------------------------------------------
 # Install: headers, librtmem.a and a pkg-config file.
@@ -133,6 +125,19 @@ install: $(BUILD)/lib/librtmem.a
 	install -m 644 $(BUILD)/lib/librtmem.a $(DESTDIR)$(PREFIX)/lib/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(shell sed -n 's/.*version\[\] = "\(.*\)";/\1/p' c-src/core/version.c)|' \
 	  scripts/rtmem.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rtmem.pc
+
+# The README's C quick start, extracted, built against a staged `make install`
+# through pkg-config, and run: users compile exactly what they read.
+readme-example: deps-core
+	@echo "== README example, built against the installed library =="
+	@rm -rf $(BUILD)/stage
+	@$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/stage >/dev/null
+	scripts/readme-example.sh README.md > $(BUILD)/stage/example.c
+	PKG_CONFIG_PATH=$(BUILD)/stage/lib/pkgconfig; export PKG_CONFIG_PATH; \
+	  $(HOST_CC) -std=c11 $(WARN) $(BUILD)/stage/example.c $$(pkg-config --cflags --libs rtmem) -o $(BUILD)/stage/example
+	$(BUILD)/stage/example
+
+TEST_STEPS += readme-example
 
 clean:
 	rm -rf $(BUILD)
