@@ -28,7 +28,7 @@ TGT_INC := -Itest/target/include -Itest/target/common
 
 CM_FLAGS_m3 := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
 CM_FLAGS_m4f := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
-CM_FLAGS_m33 := -mcpu=cortex-m33 -mthumb -mfloat-abi=soft
+CM_FLAGS_m33 := -mcpu=cortex-m33 -mthumb -mfloat-abi=hard -mfpu=fpv5-sp-d16
 RV_FLAGS := -march=rv32imac_zicsr_zifencei -mabi=ilp32 -mcmodel=medany -Itest/target/riscv32/include
 
 CM_BOARD := test/target/cortex-m/startup.S test/target/cortex-m/fault.c test/target/common/port.c
@@ -109,5 +109,25 @@ qemu-test: deps-qemu
 	  m4f:mps2-an386:$(m4f_TDIR)/rtmem-tests.elf \
 	  m33:mps2-an505:$(m33_TDIR)/rtmem-tests.elf \
 	  rv32:virt:$(rv32_TDIR)/rtmem-tests.elf
+
+# ---------------------------------------------------------------------------
+# The demo firmware: examples/demo/*.c + the library + the Cortex-M board
+# support, for the Cortex-M4F (mps2-an386). Its exit status is the verdict.
+
+DEMO_DIR := $(QEMU_DIR)/demo
+DEMO_SRCS := $(LIB_SRCS) $(sort $(wildcard examples/demo/*.c)) $(CM_BOARD)
+DEMO_OBJS := $(addprefix $(DEMO_DIR)/,$(addsuffix .o,$(basename $(DEMO_SRCS))))
+$(eval $(call tgt_compile_rules,$(DEMO_DIR),$(ARM_CC),$(CM_FLAGS_m4f),'-DRTM_TARGET_NAME="cortex-m4f (mps2-an386)"'))
+
+$(DEMO_DIR)/rtmem-demo.elf: $(DEMO_OBJS) test/target/cortex-m/mps2-an385.ld test/target/cortex-m/sections.ld
+	$(ARM_CC) $(CM_FLAGS_m4f) $(TGT_LDFLAGS) -Ltest/target/cortex-m -Ttest/target/cortex-m/mps2-an385.ld \
+	  -Wl,-Map=$@.map $(DEMO_OBJS) $(CM_LIBS) -o $@
+-include $(DEMO_OBJS:.o=.d)
+
+demo-build: $(DEMO_DIR)/rtmem-demo.elf
+
+demo: deps-qemu
+	@$(MAKE) --no-print-directory demo-build
+	@scripts/qemu-run.sh -d -t 30 demo:mps2-an386:$(DEMO_DIR)/rtmem-demo.elf
 
 TEST_STEPS += qemu-test

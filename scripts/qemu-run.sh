@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run firmware test images under QEMU and give one verdict.
 #
-#   scripts/qemu-run.sh [-t SECONDS] [-j JOBS] NAME:MACHINE:ELF...
+#   scripts/qemu-run.sh [-t SECONDS] [-j JOBS] [-d] NAME:MACHINE:ELF...
 #
 # MACHINE is a QEMU board: mps2-an385, mps2-an386, mps2-an505, ... run with
 # qemu-system-arm; `virt` runs with qemu-system-riscv32 -bios none. Each
@@ -12,19 +12,23 @@
 # "N passed, 0 failed" line with N > 0. Exit 124/137 = hang (timeout),
 # 134 = CPU lockup, 2 = unexpected fault, 1 = failed tests.
 # Prints one line per image and a total; exits 0 only if every image passed.
+# -d (demo): print each image's whole log; its exit status alone is the verdict.
 set -u
 
 timeout_s=120
 jobs=1
-while getopts t:j: opt; do
+demo=0
+usage="usage: $0 [-t SECONDS] [-j JOBS] [-d] NAME:MACHINE:ELF..."
+while getopts t:j:d opt; do
     case $opt in
     t) timeout_s=$OPTARG ;;
     j) jobs=$OPTARG ;;
-    *) echo "usage: $0 [-t SECONDS] [-j JOBS] NAME:MACHINE:ELF..." >&2; exit 2 ;;
+    d) demo=1 ;;
+    *) echo "$usage" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: $0 [-t SECONDS] [-j JOBS] NAME:MACHINE:ELF..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "$usage" >&2; exit 2; }
 
 # Run one image; leaves ELF.log and ELF.status ("rc milliseconds").
 run_one() {
@@ -64,6 +68,21 @@ for spec in "$@"; do
     fi
 done
 wait
+
+if [ "$demo" = 1 ]; then
+    bad=0
+    for spec in "$@"; do
+        elf=${spec#*:*:}
+        read -r rc ms <"$elf.status"
+        cat "$elf.log"
+        if [ "$rc" != 0 ]; then
+            bad=1
+            echo "qemu: ${spec%%:*} exited with status $rc"
+            [ -s "$elf.qemu-stderr" ] && tail -n 10 "$elf.qemu-stderr"
+        fi
+    done
+    exit $bad
+fi
 
 total_pass=0 total_fail=0 bad=0
 for spec in "$@"; do

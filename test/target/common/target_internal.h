@@ -37,8 +37,6 @@ extern target_run_ctx_t rtm_target_run_ctx;
 
 /* Called once by the reset code after .data/.bss are set up. */
 void rtm_target_init(void);
-/* The image's entry after init: runs the suite, never returns. */
-void rtm_target_main(void);
 
 
 /*

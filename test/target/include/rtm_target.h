@@ -134,6 +134,14 @@ void rtm_target_privileged(void);
 /** True when the calling code runs privileged. */
 bool rtm_target_is_privileged(void);
 
+/**
+ * The firmware's entry, called by the reset code once .data and .bss are set
+ * up and faults are routed: the test images' one (test/target/common/
+ * test_main.c) runs the suite; the demo defines its own. Must not return
+ * (it ends with rtm_target_exit()).
+ */
+void rtm_target_main(void);
+
 /** A short name of the image's target, e.g. "cortex-m3 (mps2-an385)". */
 const char *rtm_target_name(void);
 
