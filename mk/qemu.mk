@@ -14,7 +14,7 @@
 QEMU_DIR := $(BUILD)/target
 # Operation-count divisor of RTM_TEST_OPS and the shared scratch arena: the
 # same scenarios as on the host, shorter random sequences.
-QEMU_SCALE ?= 10
+QEMU_SCALE ?= 1
 QEMU_SCRATCH ?= 1048576
 # Seconds per image before it counts as hung.
 QEMU_TIMEOUT ?= 120
@@ -43,24 +43,32 @@ TGT_LDFLAGS := -nostdlib -nostartfiles -Wl,--gc-sections -Wl,--no-warn-rwx-segme
 # Compile rules of one firmware build directory.
 # $(1) directory, $(2) compiler, $(3) arch flags, $(4) extra C flags for test/ and examples/
 define tgt_compile_rules
-$(1)/c-src/%.o: c-src/%.c
+$(1)/c-src/%.o: c-src/%.c $(1)/config.stamp
 	@mkdir -p $$(dir $$@)
-	$(2) $(3) $(TGT_CFLAGS) $(WARN) $(LIB_INC) -MMD -MP -c $$< -o $$@
+	@echo "  CC    $$@"
+	@$(2) $(3) $(TGT_CFLAGS) $(WARN) $(LIB_INC) -MMD -MP -c $$< -o $$@
 
-$(1)/test/%.o: test/%.c $(if $(filter %tests,$(1)),$(1)/test_list.h)
+$(1)/test/%.o: test/%.c $(1)/config.stamp $(if $(filter %tests,$(1)),$(1)/test_list.h)
 	@mkdir -p $$(dir $$@)
-	$(2) $(3) $(TGT_CFLAGS) $$(TGT_EXTRA) $(4) $(WARN) $(LIB_INC) $(TEST_INC) $(TGT_INC) -I$(1) -MMD -MP -c $$< -o $$@
+	@echo "  CC    $$@"
+	@$(2) $(3) $(TGT_CFLAGS) $$(TGT_EXTRA) $(4) $(WARN) $(LIB_INC) $(TEST_INC) $(TGT_INC) -I$(1) -MMD -MP -c $$< -o $$@
 
 # The RV32 image's own memcpy & co. must not be turned into calls to themselves.
 $(1)/test/target/riscv32/libc.o: TGT_EXTRA := -fno-tree-loop-distribute-patterns -fno-builtin
 
-$(1)/test/%.o: test/%.S
+$(1)/test/%.o: test/%.S $(1)/config.stamp
 	@mkdir -p $$(dir $$@)
-	$(2) $(3) -g -MMD -MP -c $$< -o $$@
+	@echo "  AS    $$@"
+	@$(2) $(3) -g -MMD -MP -c $$< -o $$@
 
-$(1)/examples/%.o: examples/%.c
+$(1)/examples/%.o: examples/%.c $(1)/config.stamp
 	@mkdir -p $$(dir $$@)
-	$(2) $(3) $(TGT_CFLAGS) $(4) $(WARN) $(LIB_INC) $(TGT_INC) -MMD -MP -c $$< -o $$@
+	@echo "  CC    $$@"
+	@$(2) $(3) $(TGT_CFLAGS) $(4) $(WARN) $(LIB_INC) $(TGT_INC) -MMD -MP -c $$< -o $$@
+
+# Rebuild everything when the flags or the configuration given on the
+# command line (QEMU_SCALE, QEMU_SCRATCH) change.
+$$(shell mkdir -p $(1) && { [ "$$$$(cat $(1)/config.stamp 2>/dev/null)" = "$(3) $(QEMU_SCALE) $(QEMU_SCRATCH)" ] || echo "$(3) $(QEMU_SCALE) $(QEMU_SCRATCH)" > $(1)/config.stamp; })
 endef
 
 # ---------------------------------------------------------------------------
@@ -79,10 +87,11 @@ $$(eval $$(call tgt_compile_rules,$$($(1)_TDIR),$(2),$(3),$(TGT_TEST_DEFS) '-DRT
 
 $$($(1)_TDIR)/test_list.h: $$($(1)_CASES) scripts/test-list.sh
 	@mkdir -p $$(dir $$@)
-	scripts/test-list.sh $$($(1)_CASES) > $$@
+	@scripts/test-list.sh $$($(1)_CASES) > $$@
 
 $$($(1)_TDIR)/rtmem-tests.elf: $$($(1)_OBJS) $(5) $$(wildcard $$(dir $(5))*.ld)
-	$(2) $(3) $(TGT_LDFLAGS) -L$$(dir $(5)) -T$(5) -Wl,-Map=$$@.map $$($(1)_OBJS) $(7) -o $$@
+	@echo "  LD    $$@"
+	@$(2) $(3) $(TGT_LDFLAGS) -L$$(dir $(5)) -T$(5) -Wl,-Map=$$@.map $$($(1)_OBJS) $(7) -o $$@
 
 QEMU_ELFS += $$($(1)_TDIR)/rtmem-tests.elf
 -include $$($(1)_OBJS:.o=.d)
@@ -104,7 +113,7 @@ qemu-build: $(QEMU_ELFS)
 qemu-test: deps-qemu
 	@$(MAKE) --no-print-directory qemu-build
 	@echo "== on-target tests (QEMU) =="
-	scripts/qemu-run.sh -t $(QEMU_TIMEOUT) \
+	@scripts/qemu-run.sh -j 2 -t $(QEMU_TIMEOUT) \
 	  m3:mps2-an385:$(m3_TDIR)/rtmem-tests.elf \
 	  m4f:mps2-an386:$(m4f_TDIR)/rtmem-tests.elf \
 	  m33:mps2-an505:$(m33_TDIR)/rtmem-tests.elf \
@@ -120,7 +129,8 @@ DEMO_OBJS := $(addprefix $(DEMO_DIR)/,$(addsuffix .o,$(basename $(DEMO_SRCS))))
 $(eval $(call tgt_compile_rules,$(DEMO_DIR),$(ARM_CC),$(CM_FLAGS_m4f),'-DRTM_TARGET_NAME="cortex-m4f (mps2-an386)"'))
 
 $(DEMO_DIR)/rtmem-demo.elf: $(DEMO_OBJS) test/target/cortex-m/mps2-an385.ld test/target/cortex-m/sections.ld
-	$(ARM_CC) $(CM_FLAGS_m4f) $(TGT_LDFLAGS) -Ltest/target/cortex-m -Ttest/target/cortex-m/mps2-an385.ld \
+	@echo "  LD    $@"
+	@$(ARM_CC) $(CM_FLAGS_m4f) $(TGT_LDFLAGS) -Ltest/target/cortex-m -Ttest/target/cortex-m/mps2-an385.ld \
 	  -Wl,-Map=$@.map $(DEMO_OBJS) $(CM_LIBS) -o $@
 -include $(DEMO_OBJS:.o=.d)
 

@@ -195,7 +195,10 @@ run_end:
 rtm_target_run:
     la t0, rtm_target_run_ctx
     lw t1, RC_ACTIVE(t0)
-    bnez t1, 9f
+    bnez t1, 9f                   /* nested */
+    la t1, rtm_target_umode
+    lw t1, 0(t1)
+    bnez t1, 9f                   /* caller in U-mode: no CSR access */
     andi a2, a2, -16              /* psABI: 16-byte aligned stack */
     li t1, 64
     bltu a2, t1, 9f

@@ -71,10 +71,14 @@ RTM_TEST(target_cm, run_context_returns_on_its_own_stack)
     RTM_CHECK(rtm_target_is_privileged());
 }
 
-RTM_TEST(target_cm, run_refuses_a_stack_that_is_not_one)
+RTM_TEST(target_cm, run_refuses_bad_stacks_and_unprivileged_callers)
 {
     RTM_CHECK_EQ(rtm_target_run(nothing, (void *)0, (void *)(uintptr_t)16u, RTM_TARGET_RUN_PRIVILEGED),
                  RTM_TARGET_RUN_REFUSED);
+    rtm_target_unprivileged();
+    uint32_t r = rtm_target_run(nothing, (void *)0, &run_stack[RUN_STACK_WORDS], RTM_TARGET_RUN_PRIVILEGED);
+    rtm_target_privileged();
+    RTM_CHECK_EQ(r, RTM_TARGET_RUN_REFUSED);
     RTM_CHECK(rtm_target_is_privileged());
 }
 

@@ -147,13 +147,18 @@ static void returns_in_u_mode(void *arg)
 RTM_TEST(target_rv32, run_contexts_return_in_both_modes)
 {
     uint32_t seen = 0u;
-    pmp_set(0u, 0u, 0u, 0u, 0u, 0u);
+    pmp_set(0u, 0u, 0u, 0u, 0u, 0u); /* only the U-mode RWX entry */
     uint32_t r = rtm_target_run(returns_in_u_mode, &seen, &task_stack[128], RTM_TARGET_RUN_UNPRIVILEGED);
     uint32_t seen_u = seen;
     uint32_t r2 = rtm_target_run(returns_in_u_mode, &seen, &task_stack[128], RTM_TARGET_RUN_PRIVILEGED);
     uint32_t refused = rtm_target_run(returns_in_u_mode, &seen, (void *)(uintptr_t)8u,
                                       RTM_TARGET_RUN_PRIVILEGED);
+    rtm_target_unprivileged();
+    uint32_t refused_u = rtm_target_run(returns_in_u_mode, &seen, &task_stack[128],
+                                        RTM_TARGET_RUN_PRIVILEGED);
+    rtm_target_privileged();
     pmp_clear();
+    RTM_CHECK_EQ(refused_u, RTM_TARGET_RUN_REFUSED);
     RTM_CHECK_EQ(r, RTM_TARGET_RUN_RETURNED);
     RTM_CHECK_EQ(seen_u, 2u);
     RTM_CHECK_EQ(r2, RTM_TARGET_RUN_RETURNED);
