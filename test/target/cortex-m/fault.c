@@ -128,8 +128,10 @@ uint32_t rtm_target_fault_entry(uint32_t *frame, uint32_t exc_return, uint32_t k
         f.pc = frame[FRAME_PC];
     }
 
-    /* Clear what was recorded (write-one-to-clear), so the next fault's
-     * status and address registers start clean. */
+    /* A hook may read the fault registers itself (e.g. through the
+     * library's fault capture); only then clear what was recorded
+     * (write-one-to-clear), so the next fault's registers start clean. */
+    uint32_t action = rtm_target_fault_decide(&f, have_frame);
     SCB_CFSR = cfsr;
     SCB_HFSR = hfsr;
 #if defined(__ARM_ARCH_8M_MAIN__)
@@ -137,8 +139,6 @@ uint32_t rtm_target_fault_entry(uint32_t *frame, uint32_t exc_return, uint32_t k
         SCB_SFSR = sfsr;
     }
 #endif
-
-    uint32_t action = rtm_target_fault_decide(&f, have_frame);
     if (action == RTM_TARGET_RESUME_ABORT) {
         return 1u;
     }

@@ -166,6 +166,7 @@ RTM_TEST(target_cm, fault_ends_the_run_context_and_main_resumes)
 struct hook_log {
     uint32_t calls;
     uint32_t last_cause;
+    uint32_t live_cfsr; /* the register itself, read inside the hook */
 };
 
 static uint32_t skip_hook(const rtm_target_fault_t *f, void *user)
@@ -173,16 +174,20 @@ static uint32_t skip_hook(const rtm_target_fault_t *f, void *user)
     struct hook_log *log = (struct hook_log *)user;
     log->calls++;
     log->last_cause = f->cause;
+    log->live_cfsr = *(volatile uint32_t *)(uintptr_t)0xE000ED28u;
     return RTM_TARGET_RESUME_SKIP;
 }
 
 RTM_TEST(target_cm, fault_hook_sees_every_fault_until_disarmed)
 {
-    struct hook_log log = {0, 0};
+    struct hook_log log = {0, 0, 0};
     rtm_target_set_fault_hook(skip_hook, &log);
     __asm__ volatile("udf #2" ::: "memory");
     __asm__ volatile("udf.w #3" ::: "memory");
     rtm_target_disarm();
     RTM_CHECK_EQ(log.calls, 2u);
     RTM_CHECK_EQ(log.last_cause, RTM_TARGET_CFSR_UNDEFINSTR);
+    /* The hook still sees the live register; it is cleared afterwards. */
+    RTM_CHECK_EQ(log.live_cfsr, RTM_TARGET_CFSR_UNDEFINSTR);
+    RTM_CHECK_EQ(*(volatile uint32_t *)(uintptr_t)0xE000ED28u, 0u);
 }
