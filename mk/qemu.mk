@@ -36,7 +36,10 @@ RV_BOARD := test/target/riscv32/startup.S test/target/riscv32/trap.c test/target
             test/target/common/port.c
 # newlib supplies memcpy & co. on Arm; the RISC-V image has its own (libc.c).
 CM_LIBS := -Wl,--start-group -lc -lgcc -Wl,--end-group
-RV_LIBS := -lgcc
+# The multilib is chosen by the exact -march string: link with the plain
+# rv32imac spelling (zicsr/zifencei are assembler-level) so that the
+# rv32imac/ilp32 libgcc (64-bit division & co.) is the one linked.
+RV_LIBS := -march=rv32imac -mabi=ilp32 -lgcc
 TGT_LDFLAGS := -nostdlib -nostartfiles -Wl,--gc-sections -Wl,--no-warn-rwx-segments
 
 # ---------------------------------------------------------------------------
