@@ -132,7 +132,8 @@ RTM_TEST(target_v7m, unprivileged_load_from_privileged_region_is_refused)
     RTM_CHECK_EQ(rec.in_run, 0u);
 }
 
-/* Recursion that cannot be turned into a loop: each level keeps a frame. */
+/* Recursion that cannot be turned into a loop: each level keeps a frame,
+ * smaller than the 32-byte guard so that no level can step over it. */
 struct overflow {
     uint32_t depth;
 };
@@ -140,7 +141,7 @@ static void (*volatile recurse_ptr)(struct overflow *);
 
 static void recurse(struct overflow *o)
 {
-    volatile uint8_t pad[48];
+    volatile uint8_t pad[8];
     pad[0] = (uint8_t)o->depth;
     o->depth++;
     recurse_ptr(o);

@@ -96,6 +96,8 @@ RTM_TEST(target_rv32, pmp_refuses_u_mode_accesses_with_exact_address)
     RTM_CHECK_EQ(hidden, RTM_TARGET_SKIPPED_LOAD);
 }
 
+/* Recursion that cannot be turned into a loop: each level keeps a frame,
+ * smaller than the 32-byte guard so that no level can step over it. */
 struct overflow {
     uint32_t depth;
 };
@@ -103,7 +105,7 @@ static void (*volatile recurse_ptr)(struct overflow *);
 
 static void recurse(struct overflow *o)
 {
-    volatile uint8_t pad[48];
+    volatile uint8_t pad[8];
     pad[0] = (uint8_t)o->depth;
     o->depth++;
     recurse_ptr(o);
