@@ -84,6 +84,31 @@ if [ "$demo" = 1 ]; then
     exit $bad
 fi
 
+# After an unexpected fault, name the code at the reported pc and lr (the
+# runner prints a test's name only after it finished).
+symbolize() {
+    case $1 in
+    virt) tools=riscv64-unknown-elf- ;;
+    *) tools=arm-none-eabi- ;;
+    esac
+    command -v "${tools}nm" >/dev/null 2>&1 || return 0
+    line=$(grep -E '^\*\*\* unexpected fault' "$3" 2>/dev/null | tail -n 1)
+    [ -n "$line" ] || return 0
+    for reg in pc lr; do
+        addr=$(echo "$line" | sed -n "s/.* $reg=0x\([0-9a-f]*\).*/\1/p")
+        [ -n "$addr" ] && [ "$addr" != 00000000 ] || continue
+        # The function: the last text symbol at or below the address (the
+        # assembly helpers have no DWARF function entries for addr2line -f).
+        func=$("${tools}nm" -n "$2" 2>/dev/null | awk -v a="$((0x$addr & ~1))" '
+            $2 ~ /^[Tt]$/ { v = 0; h = tolower($1)
+                for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+                if (v <= a) name = $3; else exit }
+            END { print name }')
+        where=$("${tools}addr2line" -s -e "$2" "0x$addr" 2>/dev/null)
+        echo "$reg 0x$addr: in $func ($where)"
+    done
+}
+
 total_pass=0 total_fail=0 bad=0
 for spec in "$@"; do
     name=${spec%%:*}
@@ -119,6 +144,7 @@ for spec in "$@"; do
         echo "---- $log (failures and last lines) ----"
         grep -E '^\[FAIL\]|^  FAIL |^\*\*\*' "$log" 2>/dev/null | head -n 40
         tail -n 15 "$log" 2>/dev/null
+        symbolize "$machine" "$elf" "$log"
         if [ -s "$elf.qemu-stderr" ]; then
             echo "---- qemu stderr ----"
             tail -n 10 "$elf.qemu-stderr"

@@ -155,6 +155,8 @@ void rtm_target_fault_fatal(const rtm_target_fault_t *f, const char *why)
     rtm_target_write_hex(f->hfsr);
     rtm_target_write(" pc=");
     rtm_target_write_hex(f->pc);
+    rtm_target_write(" lr=");
+    rtm_target_write_hex(f->lr);
     rtm_target_write(" sp=");
     rtm_target_write_hex(f->sp);
     rtm_target_write(f->in_run != 0u ? " in run context" : " in main context");

@@ -30,7 +30,8 @@
 #define EXC_RETURN_SPSEL (1u << 2)  /* the frame is on PSP */
 #define EXC_RETURN_THREAD (1u << 3) /* the exception came from thread mode */
 
-/* Index of the stacked PC in the exception frame (r0-r3, r12, lr, pc, xPSR). */
+/* Indexes in the exception frame (r0-r3, r12, lr, pc, xPSR). */
+#define FRAME_LR 5u
 #define FRAME_PC 6u
 
 /* Faults after which the frame was not (or only partly) stacked. */
@@ -126,6 +127,7 @@ uint32_t rtm_target_fault_entry(uint32_t *frame, uint32_t exc_return, uint32_t k
     bool have_frame = (cfsr & NO_FRAME_BITS) == 0u;
     if (have_frame) {
         f.pc = frame[FRAME_PC];
+        f.lr = frame[FRAME_LR];
     }
 
     /* A hook may read the fault registers itself (e.g. through the

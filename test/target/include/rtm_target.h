@@ -74,6 +74,7 @@ typedef struct rtm_target_fault {
     uint32_t addr_valid;   /* 1 when addr is the faulting data address */
     uint32_t hfsr;         /* Cortex-M HFSR (0 on RISC-V) */
     uint32_t pc;           /* faulting instruction; 0 when no frame could be stacked */
+    uint32_t lr;           /* its context's return address (stacked LR / ra); 0 without a frame */
     uint32_t sp;           /* the faulting context's stack pointer */
     uint32_t in_run;       /* 1 when it came from an rtm_target_run() context */
     uint32_t unprivileged; /* 1 when the faulting code ran unprivileged */

@@ -10,6 +10,7 @@
 
 /* Trap frame word indices (startup.S): mepc, x1..x31, mstatus, mcause, mtval. */
 #define TF_MEPC 0u
+#define TF_RA 1u
 #define TF_SP 2u
 #define TF_A7 17u
 #define TF_MSTATUS 32u
@@ -106,6 +107,7 @@ uint32_t rtm_target_trap(uint32_t *frame)
         f.addr_valid = 1u;
     }
     f.pc = mepc;
+    f.lr = frame[TF_RA];
     f.sp = frame[TF_SP];
     f.in_run = rtm_target_run_ctx.active != 0u ? 1u : 0u;
     f.unprivileged = (frame[TF_MSTATUS] & MSTATUS_MPP_MASK) == 0u ? 1u : 0u;
