@@ -51,10 +51,13 @@ $(1)/c-src/%.o: c-src/%.c $(1)/config.stamp
 	@echo "  CC    $$@"
 	@$(2) $(3) $(TGT_CFLAGS) $(WARN) $(LIB_INC) -MMD -MP -c $$< -o $$@
 
-$(1)/test/%.o: test/%.c $(1)/config.stamp $(if $(filter %tests,$(1)),$(1)/test_list.h)
+$(1)/test/%.o: test/%.c $(1)/config.stamp
 	@mkdir -p $$(dir $$@)
 	@echo "  CC    $$@"
 	@$(2) $(3) $(TGT_CFLAGS) $$(TGT_EXTRA) $(4) $(WARN) $(LIB_INC) $(TEST_INC) $(TGT_INC) -I$(1) -MMD -MP -c $$< -o $$@
+
+# Only the runner includes the generated test table.
+$(1)/test/framework/runner.o: $(1)/test_list.h
 
 # The RV32 image's own memcpy & co. must not be turned into calls to themselves.
 $(1)/test/target/riscv32/libc.o: TGT_EXTRA := -fno-tree-loop-distribute-patterns -fno-builtin
@@ -88,11 +91,15 @@ $(1)_OBJS := $$(addprefix $$($(1)_TDIR)/,$$(addsuffix .o,$$(basename $$($(1)_SRC
 
 $$(eval $$(call tgt_compile_rules,$$($(1)_TDIR),$(2),$(3),$(TGT_TEST_DEFS) '-DRTM_TARGET_NAME="$(8)"'))
 
-$$($(1)_TDIR)/test_list.h: $$($(1)_CASES) scripts/test-list.sh
+# Relink and regenerate the test table when the set of sources changes (a
+# removed case file makes nothing newer).
+$$(shell mkdir -p $$($(1)_TDIR) && { [ "$$$$(cat $$($(1)_TDIR)/sources.stamp 2>/dev/null)" = "$$($(1)_SRCS)" ] || echo "$$($(1)_SRCS)" > $$($(1)_TDIR)/sources.stamp; })
+
+$$($(1)_TDIR)/test_list.h: $$($(1)_CASES) scripts/test-list.sh $$($(1)_TDIR)/sources.stamp
 	@mkdir -p $$(dir $$@)
 	@scripts/test-list.sh $$($(1)_CASES) > $$@
 
-$$($(1)_TDIR)/rtmem-tests.elf: $$($(1)_OBJS) $(5) $$(wildcard $$(dir $(5))*.ld)
+$$($(1)_TDIR)/rtmem-tests.elf: $$($(1)_OBJS) $(5) $$(wildcard $$(dir $(5))*.ld) $$($(1)_TDIR)/sources.stamp
 	@echo "  LD    $$@"
 	@$(2) $(3) $(TGT_LDFLAGS) -L$$(dir $(5)) -T$(5) -Wl,-Map=$$@.map $$($(1)_OBJS) $(7) -o $$@
 
@@ -131,7 +138,10 @@ DEMO_SRCS := $(LIB_SRCS) $(sort $(wildcard examples/demo/*.c)) $(CM_BOARD)
 DEMO_OBJS := $(addprefix $(DEMO_DIR)/,$(addsuffix .o,$(basename $(DEMO_SRCS))))
 $(eval $(call tgt_compile_rules,$(DEMO_DIR),$(ARM_CC),$(CM_FLAGS_m4f),'-DRTM_TARGET_NAME="cortex-m4f (mps2-an386)"'))
 
-$(DEMO_DIR)/rtmem-demo.elf: $(DEMO_OBJS) test/target/cortex-m/mps2-an385.ld test/target/cortex-m/sections.ld
+$(shell mkdir -p $(DEMO_DIR) && { [ "$$(cat $(DEMO_DIR)/sources.stamp 2>/dev/null)" = "$(DEMO_SRCS)" ] || echo "$(DEMO_SRCS)" > $(DEMO_DIR)/sources.stamp; })
+
+$(DEMO_DIR)/rtmem-demo.elf: $(DEMO_OBJS) test/target/cortex-m/mps2-an385.ld test/target/cortex-m/sections.ld \
+                            $(DEMO_DIR)/sources.stamp
 	@echo "  LD    $@"
 	@$(ARM_CC) $(CM_FLAGS_m4f) $(TGT_LDFLAGS) -Ltest/target/cortex-m -Ttest/target/cortex-m/mps2-an385.ld \
 	  -Wl,-Map=$@.map $(DEMO_OBJS) $(CM_LIBS) -o $@
