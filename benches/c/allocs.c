@@ -145,10 +145,10 @@ static void mp_free(void *ctx, void *p, size_t size)
 const bench_alloc_t bench_allocs[] = {
     {"rtm_heap", BENCH_GENERAL, 0u, "rtm_heap_alloc", "rtm_heap_free", 1u, heap_init, heap_alloc, heap_free},
 #ifdef RTM_BENCH_HAVE_FREELIST
-    {"rtm_freelist", BENCH_GENERAL, 0u, "rtm_freelist_alloc", "rtm_freelist_free", 20u, fl_init, fl_alloc, fl_free},
+    {"rtm_freelist", BENCH_GENERAL, 0u, "rtm_freelist_alloc", "rtm_freelist_free", 100u, fl_init, fl_alloc, fl_free},
 #endif
 #if defined(RTM_BENCH_HAVE_MULTIPOOL) && defined(RTM_BENCH_HAVE_POOL)
-    {"rtm_mpool", BENCH_GENERAL, 0u, "rtm_mpool_alloc", "rtm_mpool_free", 4u, mp_init, mp_alloc, mp_free},
+    {"rtm_mpool", BENCH_GENERAL, 0u, "rtm_mpool_alloc", "rtm_mpool_free", 10u, mp_init, mp_alloc, mp_free},
 #endif
 #ifdef RTM_BENCH_HAVE_POOL
     {"rtm_pool", BENCH_FIXED, 32u, "rtm_pool_alloc", "rtm_pool_free", 1u, pool_init, pool_alloc, pool_free},

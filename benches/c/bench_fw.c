@@ -108,6 +108,22 @@ void *memset(void *d, int c, size_t n)
 
 /* ---- runs ---- */
 
+/* The counting's own check: five instructions, an IT block among them, on
+ * either path. report.py refuses the results unless icount counts 5 per call. */
+__asm__(".section .text.counted.calib,\"ax\",%progbits\n"
+        ".global bench_calib\n"
+        ".thumb_func\n"
+        ".type bench_calib, %function\n"
+        "bench_calib:\n"
+        "    cmp r0, r1\n"
+        "    ite gt\n"
+        "    subgt r0, r0, r1\n"
+        "    addle r0, r1, r1\n"
+        "    bx lr\n"
+        ".size bench_calib, .-bench_calib\n"
+        ".text\n");
+int bench_calib(int a, int b);
+
 /* Placed with the counted code: its entry tells icount a new run starts. */
 __attribute__((noinline, section(".text.counted.mark"))) void bench_mark(unsigned id);
 __attribute__((noinline, section(".text.counted.mark"))) void bench_mark(unsigned id)
@@ -218,6 +234,7 @@ static int run(const bench_alloc_t *al, const struct scenario *sc, size_t lo, si
 int main(void)
 {
     /* Which functions' calls icount counts, per allocator. */
+    say("entries calibration bench_calib bench_calib\n");
     for (size_t a = 0; a < bench_nallocs; a++) {
         say("entries ");
         say(bench_allocs[a].name);
@@ -227,6 +244,9 @@ int main(void)
         say(bench_allocs[a].fn_free);
         say("\n");
     }
+    mark("calibration", "5 instructions, both paths", 0u);
+    volatile int sink = bench_calib(3, 2) + bench_calib(1, 2);
+    (void)sink;
     for (size_t a = 0; a < bench_nallocs; a++) {
         const bench_alloc_t *al = &bench_allocs[a];
         if (al->kind == BENCH_GENERAL) {

@@ -85,7 +85,7 @@ struct rtm_heap {
 #define LO0 ((uint32_t)(((sizeof(struct rtm_heap) + 4u + 7u) & ~(size_t)7u) - 4u))
 #define LOP (LO0 + 4u)
 
-RTM_STATIC_ASSERT(offsetof(struct rtm_heap, cls) == 8u * ZLO, heap_sentinels_at_8z);
+RTM_STATIC_ASSERT(offsetof(struct rtm_heap, cls) == (size_t)8u * ZLO, heap_sentinels_at_8z);
 RTM_STATIC_ASSERT(sizeof(struct rtm_heap) == 280u, heap_control_size);
 RTM_STATIC_ASSERT(LO0 == RTM_HEAP_CONTROL_SIZE, heap_control_size_public);
 RTM_STATIC_ASSERT(RTM_HEAP_MIN_ARENA == RTM_HEAP_CONTROL_SIZE + MIN_BLOCK + 4u, heap_min_arena);
@@ -139,7 +139,7 @@ static inline uint32_t link_of(const rtm_heap_t *h, const void *p)
 
 static inline byte *sentinel(rtm_heap_t *h, uint32_t z)
 {
-    return (byte *)h + 8u * z;
+    return (byte *)h + (size_t)8u * z;
 }
 
 static inline uint32_t clz32(uint32_t x)
@@ -523,10 +523,9 @@ struct live {
  */
 HOT struct live validate(const rtm_heap_t *h, const byte *p)
 {
-    struct live v;
+    struct live v = {RTM_ERR_INVALID_POINTER, 0u, 0u, 0u, 0u, 0u};
     uint32_t off = (uint32_t)((uintptr_t)p - (uintptr_t)h) - LOP;
     uint32_t span = h->span0;
-    v.st = RTM_ERR_INVALID_POINTER;
     if (ror32(off, 3u) > h->spanr0 || FAR(h, p)) {
         uint64_t w = locate(h, p);
         if (w == 0u) {
@@ -682,7 +681,7 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
     out->bytes_deallocated = h->bytes_freed;
     out->bytes_in_use = h->in_use;
     out->peak_memory_usage = h->peak;
-    out->free_bytes += out->capacity - h->in_use - 4u * (live + h->nfree);
+    out->free_bytes += out->capacity - h->in_use - (size_t)4u * (live + h->nfree);
     if (h->map != 0u) {
         /* The largest class holding a block: requests up to its smallest size
          * find it by good fit, bigger ones only by its first block. */
@@ -704,7 +703,7 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
 static bool node_ok(const rtm_heap_t *h, uint32_t l, uint32_t z)
 {
     const byte *p = ptr_of(h, l);
-    if (p == (const byte *)h + 8u * z) {
+    if (p == (const byte *)h + (size_t)8u * z) {
         return true;
     }
     uint32_t pl = locate(h, p) != 0u ? hdr(p) : F_USED;
@@ -757,7 +756,7 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h)
      * it. Every node is a checked free block, so a walk longer than nfree is
      * a cycle that misses the sentinel. */
     for (uint32_t z = ZLO; z <= ZHI; z++) {
-        uint32_t s = link_of(h, (const byte *)h + 8u * z);
+        uint32_t s = link_of(h, (const byte *)h + (size_t)8u * z);
         uint32_t l = h->cls[z - ZLO].next;
         if (((h->map >> z) & 1u) != (l != s ? 1u : 0u)) {
             return RTM_ERR_CORRUPTED;
