@@ -698,16 +698,14 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
 /* ------------------------------------------------------------------------ */
 /* Integrity check                                                           */
 
-/* Does link l lead to class z's sentinel, or to the payload of a free block
- * of class z whose neighbours in the list link back to it? */
+/* Is link l the payload of a free block of class z (size copy and tag in
+ * agreement)? Reads only inside a region. */
 static bool node_ok(const rtm_heap_t *h, uint32_t l, uint32_t z)
 {
     const byte *p = ptr_of(h, l);
-    if (p == (const byte *)h + (size_t)8u * z) {
-        return true;
-    }
     uint32_t pl = locate(h, p) != 0u ? hdr(p) : F_USED;
-    return (pl & (F_USED | F_MARK)) == 0u && clz32(pl & ~7u) == z && rdw(p + 8) == (pl & ~7u);
+    uint32_t size = pl & ~7u;
+    return (pl & (F_USED | F_MARK)) == 0u && clz32(size) == z && rdw(p + 8) == size && rdw(p + size - 8u) == size;
 }
 
 rtm_status_t rtm_heap_check(const rtm_heap_t *h)
@@ -715,7 +713,8 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h)
     if (h == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
-    /* Every block of every region, in address order. */
+    /* Every block of every region, in address order: sizes inside the
+     * region, PU right, no two free blocks adjacent, the end marker. */
     uint32_t used = 0u;
     uint32_t live = 0u;
     uint32_t nfree = 0u;
@@ -727,20 +726,13 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h)
         while (span != 0u && p < end) {
             uint32_t pl = hdr(p);
             uint32_t size = pl & ~7u;
-            uint32_t z = clz32(size | 1u);
-            if ((pl & (F_MARK | F_PREV)) != prev_used || size < MIN_BLOCK || size > (uint32_t)(end - p)) {
+            if ((pl & (F_MARK | F_PREV)) != prev_used || size < MIN_BLOCK || size > (uint32_t)(end - p) ||
+                (pl & F_USED) + prev_used == 0u) {
                 return RTM_ERR_CORRUPTED;
             }
-            if ((pl & F_USED) != 0u) {
-                used += size - 4u;
-                live++;
-            } else if (prev_used == 0u || rdw(p + size - 8u) != size || !node_ok(h, link_of(h, p), z) ||
-                       !node_ok(h, rdw(p), z) || !node_ok(h, rdw(p + 4), z) ||
-                       rdw(ptr_of(h, rdw(p + 4))) != link_of(h, p) || rdw(ptr_of(h, rdw(p)) + 4) != link_of(h, p)) {
-                return RTM_ERR_CORRUPTED; /* free: coalesced, tagged, linked both ways */
-            } else {
-                nfree++;
-            }
+            used += (pl & F_USED) != 0u ? size - 4u : 0u;
+            live += pl & F_USED;
+            nfree += ~pl & F_USED;
             prev_used = (pl & F_USED) << 1;
             p += size;
         }
@@ -752,17 +744,19 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h)
         (h->map & ~0x0ffffffcu) != 0u) {
         return RTM_ERR_CORRUPTED;
     }
-    /* Each list: the bitmap agrees and the walk from the sentinel returns to
-     * it. Every node is a checked free block, so a walk longer than nfree is
-     * a cycle that misses the sentinel. */
+    /* Every list, from its sentinel round to it: each node a free block of
+     * the list's class whose prev names the node before, the bitmap in
+     * agreement; the walks visit exactly the free blocks, so none is missing,
+     * listed twice or caught in a cycle (and no walk runs past nfree). */
     for (uint32_t z = ZLO; z <= ZHI; z++) {
         uint32_t s = link_of(h, (const byte *)h + (size_t)8u * z);
+        uint32_t before = s;
         uint32_t l = h->cls[z - ZLO].next;
         if (((h->map >> z) & 1u) != (l != s ? 1u : 0u)) {
             return RTM_ERR_CORRUPTED;
         }
-        for (; l != s; l = rdw(ptr_of(h, l))) {
-            if (nfree-- == 0u || !node_ok(h, l, z)) {
+        for (; l != s; before = l, l = rdw(ptr_of(h, l))) {
+            if (nfree-- == 0u || !node_ok(h, l, z) || rdw(ptr_of(h, l) + 4) != before) {
                 return RTM_ERR_CORRUPTED;
             }
         }
