@@ -71,9 +71,11 @@ struct rtm_heap {
     uint32_t spanr0; /* region 0 (first payload at h + LOP): (span - 16) / 8 */
     uint32_t span0;
     struct sentinel cls[ZHI + 1u - ZLO]; /* class z at offset 8z */
-    uint32_t allocs; /* successful allocations (wraps) */
-    uint32_t in_use; /* usable bytes of live blocks */
-    uint32_t frees;  /* successful deallocations (wraps) */
+    /* Usable bytes of live blocks (low half, never above the heap's size, so
+     * never carries) and successful allocations (high half, wraps): one
+     * 64-bit addition counts an allocation. */
+    uint64_t use_allocs;
+    uint32_t frees; /* successful deallocations (wraps) */
     uint32_t peak;
     uint64_t bytes_freed;
     uint32_t failures; /* allocations refused for lack of memory (wraps) */
@@ -90,6 +92,7 @@ RTM_STATIC_ASSERT(sizeof(struct rtm_heap) == 280u, heap_control_size);
 RTM_STATIC_ASSERT(LO0 == RTM_HEAP_CONTROL_SIZE, heap_control_size_public);
 RTM_STATIC_ASSERT(RTM_HEAP_MIN_ARENA == RTM_HEAP_CONTROL_SIZE + MIN_BLOCK + 4u, heap_min_arena);
 RTM_STATIC_ASSERT(offsetof(struct rtm_heap, bytes_freed) % 8u == 0u, heap_u64_aligned);
+RTM_STATIC_ASSERT(offsetof(struct rtm_heap, use_allocs) % 8u == 0u, heap_u64_aligned_2);
 
 /* ------------------------------------------------------------------------ */
 /* Words, keys, links                                                        */
@@ -188,24 +191,19 @@ HOT void make_free(rtm_heap_t *h, byte *p, uint32_t size, uint32_t *map)
 /* ------------------------------------------------------------------------ */
 /* Statistics                                                                */
 
-/* Counters read before either is written: one paired load and store. */
 HOT void note_alloc(rtm_heap_t *h, uint32_t usable)
 {
-    uint32_t n = h->allocs;
-    uint32_t u = h->in_use + usable;
-    h->allocs = n + 1u;
-    h->in_use = u;
-    if (u > h->peak) {
-        h->peak = u;
+    uint64_t ua = h->use_allocs + ((uint64_t)1u << 32) + usable;
+    h->use_allocs = ua;
+    if ((uint32_t)ua > h->peak) {
+        h->peak = (uint32_t)ua;
     }
 }
 
 HOT void note_free(rtm_heap_t *h, uint32_t usable)
 {
-    uint32_t u = h->in_use;
-    uint32_t n = h->frees;
-    h->in_use = u - usable;
-    h->frees = n + 1u;
+    h->use_allocs -= usable; /* in use >= usable: no borrow into the count */
+    h->frees++;
     h->bytes_freed += usable;
 }
 
@@ -570,6 +568,9 @@ rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
     if (v.st != RTM_OK) {
         return v.st;
     }
+    /* Nothing can fail from here; counting first keeps the counters' loads
+     * and stores together, ahead of the list stores that might alias them. */
+    note_free(h, v.size - 4u);
     uint32_t size = v.size;
     uint32_t map = h->map;
     uint32_t nfree = h->nfree + 1u;
@@ -592,7 +593,6 @@ rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
     make_free(h, p, size, &map);
     h->map = map;
     h->nfree = nfree;
-    note_free(h, v.size - 4u);
     return RTM_OK;
 }
 
@@ -676,19 +676,21 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
         out->capacity += span != 0u ? span - 4u : 0u;
         out->free_bytes += span != 0u ? 4u : 0u; /* the header of one free block per region */
     }
-    uint32_t live = h->allocs - h->frees;
-    out->bytes_allocated = h->bytes_freed + h->in_use;
+    uint32_t in_use = (uint32_t)h->use_allocs;
+    uint32_t allocs = (uint32_t)(h->use_allocs >> 32);
+    uint32_t live = allocs - h->frees;
+    out->bytes_allocated = h->bytes_freed + in_use;
     out->bytes_deallocated = h->bytes_freed;
-    out->bytes_in_use = h->in_use;
+    out->bytes_in_use = in_use;
     out->peak_memory_usage = h->peak;
-    out->free_bytes += out->capacity - h->in_use - (size_t)4u * (live + h->nfree);
+    out->free_bytes += out->capacity - in_use - (size_t)4u * (live + h->nfree);
     if (h->map != 0u) {
         /* The largest class holding a block: requests up to its smallest size
          * find it by good fit, bigger ones only by its first block. */
         uint32_t z = (uint32_t)__builtin_ctz(h->map);
         out->largest_free_block = rdw(ptr_of(h, h->cls[z - ZLO].next) + 8) - 4u;
     }
-    out->total_allocations = h->allocs;
+    out->total_allocations = allocs;
     out->total_deallocations = h->frees;
     out->current_allocations = live;
     out->allocation_failures = h->failures;
@@ -740,7 +742,8 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h)
             return RTM_ERR_CORRUPTED;
         }
     }
-    if (used != h->in_use || live != h->allocs - h->frees || nfree != h->nfree || h->peak < used ||
+    if (used != (uint32_t)h->use_allocs || live != (uint32_t)(h->use_allocs >> 32) - h->frees ||
+        nfree != h->nfree || h->peak < used ||
         (h->map & ~0x0ffffffcu) != 0u) {
         return RTM_ERR_CORRUPTED;
     }
