@@ -192,7 +192,9 @@ def main():
     except ImportError:
         print("report.py: matplotlib missing, no plot", file=sys.stderr)
         return 0
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    colours = {}
+    styles = {}
     for ax, which in zip(axes, (0, 1)):
         for run, (alloc, scen) in sorted(runs.items()):
             if alloc not in ENTRY or scen in ("setup", "teardown", "end"):
@@ -207,12 +209,16 @@ def main():
                 acc += c
                 xs.append(n)
                 ys.append(acc / total)
-            ax.step(xs, ys, where="post", label="%s, %s" % (alloc, scen))
+            colour = colours.setdefault(alloc, "C%d" % len(colours))
+            style = styles.setdefault(scen.split(",")[0].split(":")[0] + scen.split(",")[-1],
+                                      ("-", "--", ":", "-.")[len(styles) % 4])
+            ax.step(xs, ys, where="post", color=colour, linestyle=style, label="%s, %s" % (alloc, scen))
         ax.set_title(("malloc", "free")[which] + ": instructions per call (Cortex-M4, -O2)")
-        ax.set_xlabel("instructions")
+        ax.set_xscale("log")
+        ax.set_xlabel("instructions (log scale)")
         ax.set_ylabel("share of calls <= x")
         ax.grid(True, alpha=0.3)
-        ax.legend(fontsize=6, loc="lower right")
+        ax.legend(fontsize=6, loc="lower right", framealpha=0.9)
     fig.tight_layout()
     fig.savefig(os.path.join(out_dir, "instructions_cdf.png"), dpi=110)
     return 0
