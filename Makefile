@@ -30,6 +30,13 @@ TEST_INC := -Itest/framework
 
 TEST_STEPS :=
 
+# Quiet by default: one short line per compiled file; `make V=1` shows commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 .PHONY: all lib test deps-core clean install check-headers test-host readme-example
 
 all: lib
@@ -41,7 +48,8 @@ HOST_CC ?= gcc
 HOST_CFLAGS ?= -std=c11 -O2 -g -fPIC
 $(BUILD)/lib/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(WARN) $(LIB_INC) -MMD -MP -c $< -o $@
+	@echo "  CC [lib] $<"
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(WARN) $(LIB_INC) -MMD -MP -c $< -o $@
 
 LIB_OBJS := $(patsubst %.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 $(BUILD)/lib/librtmem.a: $(LIB_OBJS)
@@ -70,18 +78,21 @@ $(1)_TEST_CFLAGS := $(3) $$(if $$(filter criterion,$(4)),-DRTM_TEST_CRITERION,-I
 
 $(BUILD)/$(1)/c-src/%.o: c-src/%.c
 	@mkdir -p $$(dir $$@)
-	$(2) $(3) $(WARN) $(LIB_INC) -MMD -MP -c $$< -o $$@
+	@echo "  CC [$(1)] $$<"
+	$(Q)$(2) $(3) $(WARN) $(LIB_INC) -MMD -MP -c $$< -o $$@
 
 $(BUILD)/$(1)/test/%.o: test/%.c $$(if $$(filter plain,$(4)),$(BUILD)/$(1)/test_list.h)
 	@mkdir -p $$(dir $$@)
-	$(2) $$($(1)_TEST_CFLAGS) $(WARN) $(LIB_INC) $(TEST_INC) -MMD -MP -c $$< -o $$@
+	@echo "  CC [$(1)] $$<"
+	$(Q)$(2) $$($(1)_TEST_CFLAGS) $(WARN) $(LIB_INC) $(TEST_INC) -MMD -MP -c $$< -o $$@
 
 $(BUILD)/$(1)/test_list.h: $(CASE_SRCS)
 	@mkdir -p $$(dir $$@)
-	scripts/test-list.sh $$^ > $$@
+	$(Q)scripts/test-list.sh $$^ > $$@
 
 $(BUILD)/$(1)/run_tests: $$($(1)_LIB_OBJS) $$($(1)_TEST_OBJS)
-	$(2) $(3) $$^ -o $$@ $$(if $$(filter criterion,$(4)),-lcriterion)
+	@echo "  LD [$(1)] $$@"
+	$(Q)$(2) $(3) $$^ -o $$@ $$(if $$(filter criterion,$(4)),-lcriterion)
 
 .PHONY: test-$(1)
 test-$(1): deps-core $(BUILD)/$(1)/run_tests

@@ -66,17 +66,19 @@ static inline bool add_checked(size_t a, size_t b, size_t *out)
 
 /*
  * Validate the (size, align) of an allocation request and normalise align:
- * 0 and anything below min_align become min_align.
+ * 0 and powers of two below min_align become min_align; any other value that
+ * is not a power of two (3, 6, 12, ...) is RTM_ERR_ALIGNMENT.
  */
 static inline rtm_status_t check_request(size_t size, size_t *align, size_t min_align)
 {
     if (size == 0u) {
         return RTM_ERR_INVALID_ARG;
     }
-    if (*align == 0u || *align < min_align) {
-        *align = min_align;
-    } else if (!is_pow2(*align)) {
+    if (*align != 0u && !is_pow2(*align)) {
         return RTM_ERR_ALIGNMENT;
+    }
+    if (*align < min_align) {
+        *align = min_align;
     }
     return RTM_OK;
 }
@@ -114,6 +116,48 @@ static inline void stats_note_failure(rtm_alloc_stats_t *s)
     s->allocation_failures++;
 }
 
+/*
+ * floor(num * 1000 / den) for num <= den (1000 when num >= den, 0 when den is 0),
+ * exact for every size_t without a wider type: three decimal digits of long
+ * division, each digit by ten modular additions (stats only, never a hot path).
+ */
+static inline uint32_t permille_of(size_t num, size_t den)
+{
+    if (den == 0u) {
+        return 0u;
+    }
+    if (num >= den) {
+        return 1000u;
+    }
+    uint32_t result = 0u;
+    size_t rem = num; /* always < den */
+    for (int digit = 0; digit < 3; digit++) {
+        uint32_t d = 0u;
+        size_t acc = 0u; /* rem * k mod den, k = 1..10 */
+        for (int k = 0; k < 10; k++) {
+            if (acc >= den - rem) {
+                acc -= den - rem;
+                d++;
+            } else {
+                acc += rem;
+            }
+        }
+        result = result * 10u + d;
+        rem = acc;
+    }
+    return result;
+}
+
+/* For check functions: the statistics keep the invariants of types.h and agree
+ * with the `live` blocks of `bytes` accounted bytes that a walk found. */
+static inline bool stats_agree(const rtm_alloc_stats_t *s, uint32_t live, size_t bytes)
+{
+    return s->current_allocations == live && s->bytes_in_use == bytes &&
+           s->total_allocations - s->total_deallocations == s->current_allocations &&
+           s->bytes_allocated - s->bytes_deallocated == (uint64_t)s->bytes_in_use &&
+           s->peak_memory_usage >= s->bytes_in_use;
+}
+
 /* memcpy/memset via the builtins: the only C library symbols rtmem needs, and
  * which every C runtime (and GCC itself, even freestanding) requires anyway. */
 static inline void copy_bytes(void *dst, const void *src, size_t n)
@@ -124,6 +168,34 @@ static inline void copy_bytes(void *dst, const void *src, size_t n)
 static inline void fill_bytes(void *dst, unsigned char value, size_t n)
 {
     __builtin_memset(dst, value, n);
+}
+
+/*
+ * Header seals: a keyed 32-bit hash over the words of a block header, stored
+ * beside them, so an overwritten header or a pointer that is not a block start
+ * fails an O(1) check (a random word matches with probability 2^-32). The
+ * finaliser is a published two-round multiply-xorshift integer hash; it is a
+ * detector of accidents, not a defence against an attacker.
+ */
+static inline uint32_t seal_mix32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352du;
+    x ^= x >> 15;
+    x *= 0x846ca68bu;
+    x ^= x >> 16;
+    return x;
+}
+
+/* Fold one word into a seal; every bit of the word reaches the result. */
+static inline uint32_t seal_add(uint32_t seal, uintptr_t word)
+{
+    uint64_t w = (uint64_t)word;
+    seal = seal_mix32(seal ^ (uint32_t)w);
+    if (sizeof(uintptr_t) > sizeof(uint32_t)) {
+        seal = seal_mix32(seal ^ (uint32_t)(w >> 32));
+    }
+    return seal;
 }
 
 #endif /* RTM_INTERNAL_H */

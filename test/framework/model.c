@@ -74,7 +74,7 @@ static int check_new_block(const rtm_model_cfg_t *cfg, unsigned n_live, const un
                            size_t size, size_t align, unsigned skip)
 {
     uintptr_t a = (uintptr_t)p;
-    size_t need = align == 0u ? 1u : align;
+    size_t need = align != 0u ? align : cfg->default_align != 0u ? cfg->default_align : 1u;
     if (p == NULL || (a & (need - 1u)) != 0u) {
         return RTM_MODEL_MISALIGNED;
     }

@@ -35,6 +35,7 @@ typedef struct rtm_model_cfg {
     size_t min_size;       /* request sizes, uniform in [min_size, max_size] */
     size_t max_size;
     size_t max_align_log2; /* alignments 2^0 .. 2^max_align_log2; 0 = always 0 (default) */
+    size_t default_align;  /* alignment promised for align 0 (0 = not checked) */
     unsigned realloc_pct;  /* share of operations that reallocate (0 = none) */
     unsigned max_live;     /* <= RTM_MODEL_MAX_LIVE; occupancy target */
     uintptr_t arena_lo;    /* bounds every block must lie in (0, 0 = unchecked) */
