@@ -10,6 +10,11 @@
 //! | `MemoryError` | [`MemoryError`] | `rtm_status_t` |
 //! | `MemoryAllocator` | [`MemoryAllocator`], [`AllocatorRef`] | `rtm_allocator_t` |
 //! | `AllocatorStats` | [`AllocatorStats`] | `rtm_alloc_stats_t` |
+//! | `SimpleHeapAllocator` | [`BumpArena`] | `rtm_bump_t` |
+//! | `LinkedListAllocator` | [`FreeListHeap`] | `rtm_freelist_t` |
+//! | `FixedSizePool`, `PoolStats` | [`FixedSizePool`], [`PoolStats`] | `rtm_pool_t` |
+//! | `MultiSizePoolManager`, `MultiPoolStats` | [`MultiSizePoolManager`], [`MultiPoolStats`] | `rtm_mpool_t` |
+//! | `MemoryLayout`, `MemoryRegion`, `MemoryStats` | [`MemoryLayout`], [`MemoryRegion`], [`MemoryStats`] | `rtm_memmap_t` |
 //!
 //! The raw bindings are in [`sys`].
 //!
@@ -27,11 +32,19 @@ pub use rtmem_sys as sys;
 
 mod allocator;
 mod error;
+mod heaps;
 pub mod lock;
+mod memmap;
+mod pool;
 mod stats;
 
 pub use allocator::{AllocatorRef, MemoryAllocator};
 pub use error::MemoryError;
+pub use heaps::{BumpArena, BumpMark, FreeListHeap, LinkedListAllocator, SimpleHeapAllocator};
+pub use memmap::{
+    MemoryLayout, MemoryLayoutStorage, MemoryPermissions, MemoryRegion, MemoryRegionType, MemoryStats, RegionName,
+};
+pub use pool::{FixedSizePool, MultiPoolStats, MultiSizePoolManager, PoolClass, PoolStats};
 pub use stats::AllocatorStats;
 
 /// The version of the linked C library as `(major, minor, patch)`.

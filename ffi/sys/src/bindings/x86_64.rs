@@ -21,6 +21,16 @@ pub const RTM_PERM_UNPRIV: u32 = 16;
 pub const RTM_STATS_HAS_FREE_BYTES: u32 = 1;
 pub const RTM_STATS_HAS_LARGEST_FREE: u32 = 2;
 pub const RTM_STATS_HAS_CAPACITY: u32 = 4;
+pub const RTM_POOL_MEM_ALIGN: u32 = 8;
+pub const RTM_MPOOL_MEM_ALIGN: u32 = 8;
+pub const RTM_REGION_CODE: u32 = 0;
+pub const RTM_REGION_DATA: u32 = 1;
+pub const RTM_REGION_BSS: u32 = 2;
+pub const RTM_REGION_STACK: u32 = 3;
+pub const RTM_REGION_HEAP: u32 = 4;
+pub const RTM_REGION_DEVICE: u32 = 5;
+pub const RTM_REGION_RESERVED: u32 = 6;
+pub const RTM_REGION_NAME_SIZE: u32 = 16;
 extern "C" {
     #[doc = " The version of the linked library, as (major << 16) | (minor << 8) | patch."]
     #[doc = " Compare with the RTM_VERSION_* macros to detect a header/library mismatch."]
@@ -628,4 +638,1561 @@ extern "C" {
     #[doc = " @return RTM_OK when consistent or when the allocator has no check;"]
     #[doc = "         RTM_ERR_INVALID_ARG for a NULL allocator; RTM_ERR_CORRUPTED."]
     pub fn rtm_allocator_check(a: *const rtm_allocator_t) -> rtm_status_t;
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_bump {
+    _unused: [u8; 0],
+}
+#[doc = " A bump arena; opaque, it lives at the start of the memory given to rtm_bump_init()."]
+pub type rtm_bump_t = rtm_bump;
+#[doc = " A position in the arena, from rtm_bump_mark(). It encodes the top and the"]
+#[doc = " reset generation (in the high bits not needed for the arena's capacity)."]
+pub type rtm_bump_mark_t = usize;
+extern "C" {
+    #[doc = " Initialise a bump arena over `size` bytes at `mem` and store its handle in"]
+    #[doc = " `*out`. `mem` may have any alignment: the control block is placed at the"]
+    #[doc = " first 8-aligned address. The arena owns the memory until the caller stops"]
+    #[doc = " using it; there is nothing to tear down."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG when `out` or `mem` is NULL, when"]
+    #[doc = "         `mem + size` wraps around, or when the memory cannot hold the control"]
+    #[doc = "         block plus one header and 8 bytes (so a 1-byte allocation at default"]
+    #[doc = "         alignment always succeeds in a fresh arena). `*out` is NULL on failure."]
+    #[doc = " O(1). Not ISR-safe."]
+    pub fn rtm_bump_init(
+        mem: *mut core::ffi::c_void,
+        size: usize,
+        out: *mut *mut rtm_bump_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Allocate `size` bytes aligned to `align` (0 = 8; any power of two; values"]
+    #[doc = " below 8 mean 8) above the top."]
+    #[doc = " @return RTM_OK and the block in `*out`;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `b` or `out`, or `size` 0;"]
+    #[doc = "         RTM_ERR_ALIGNMENT when `align` is not 0 and not a power of two;"]
+    #[doc = "         RTM_ERR_CORRUPTED when the control block fails its O(1) check;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when header, padding and block do not fit above the"]
+    #[doc = "         top (any size larger than the arena, up to SIZE_MAX, lands here; the"]
+    #[doc = "         failure counter grows)."]
+    #[doc = "         `*out` is NULL on any failure and nothing else changes."]
+    #[doc = " O(1). Not ISR-safe."]
+    pub fn rtm_bump_alloc(
+        b: *mut rtm_bump_t,
+        size: usize,
+        align: usize,
+        out: *mut *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Free a block. The newest live block is given back at once together with the"]
+    #[doc = " dead blocks directly beneath it; any other block is marked dead (counted as a"]
+    #[doc = " deallocation) and its bytes come back later, see the file comment."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `b`;"]
+    #[doc = "         RTM_ERR_INVALID_POINTER for NULL, a pointer outside the arena, not"]
+    #[doc = "         8-aligned, or not the start of a block (interior, padding, foreign);"]
+    #[doc = "         RTM_ERR_DOUBLE_FREE for a block already freed (see the file comment);"]
+    #[doc = "         RTM_ERR_CORRUPTED when the control block or a header on the way fails"]
+    #[doc = "         its check. Nothing changes on failure."]
+    #[doc = " O(1) to detect misuse and to free; giving back d dead blocks beneath the"]
+    #[doc = " newest costs O(d) more (each block is given back once, so amortized O(1))."]
+    #[doc = " Telling an interior pointer from a damaged header walks the blocks once: O(n),"]
+    #[doc = " on that error path only. Not ISR-safe."]
+    pub fn rtm_bump_free(b: *mut rtm_bump_t, ptr: *mut core::ffi::c_void) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Resize a block. `ptr` NULL behaves as rtm_bump_alloc(); `new_size` 0 behaves"]
+    #[doc = " as rtm_bump_free() and stores NULL. The newest live block grows or shrinks in"]
+    #[doc = " place (pointer unchanged) when it is aligned to `align`; any other block"]
+    #[doc = " shrinks in place (its bytes stay reserved until it is given back) and grows by"]
+    #[doc = " allocating a new block above the top, copying min(old, new) bytes and freeing"]
+    #[doc = " the old one (which then becomes dead). A block not aligned to `align` moves."]
+    #[doc = " @return RTM_OK and the block in `*out`; the errors of rtm_bump_alloc() and"]
+    #[doc = "         rtm_bump_free(); RTM_ERR_NO_MEMORY when the block can neither stay nor"]
+    #[doc = "         move. On failure `*out` is NULL and the old block is untouched and"]
+    #[doc = "         still owned by the caller."]
+    #[doc = " O(1) plus the copy. Not ISR-safe."]
+    pub fn rtm_bump_realloc(
+        b: *mut rtm_bump_t,
+        ptr: *mut core::ffi::c_void,
+        new_size: usize,
+        align: usize,
+        out: *mut *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Free every block at once: the top returns to the arena start and every mark"]
+    #[doc = " and pointer handed out before becomes invalid. Counted as one deallocation"]
+    #[doc = " per live block. Does nothing when `b` is NULL or its control block is damaged"]
+    #[doc = " beyond repair (magic or bounds wrong; a damaged top is repaired)."]
+    #[doc = " O(1). Not ISR-safe."]
+    pub fn rtm_bump_reset(b: *mut rtm_bump_t);
+}
+extern "C" {
+    #[doc = " The current position, to pass to rtm_bump_rollback() later. Returns 0 when"]
+    #[doc = " `b` is NULL. The mark is valid until a reset or until the top falls below it"]
+    #[doc = " (by a free or a rollback). After that, rollback refuses it while it lies above"]
+    #[doc = " the top or inside a block; otherwise it releases the blocks at or above it,"]
+    #[doc = " all of which were allocated after the mark was taken."]
+    #[doc = " O(1), read-only."]
+    pub fn rtm_bump_mark(b: *const rtm_bump_t) -> rtm_bump_mark_t;
+}
+extern "C" {
+    #[doc = " Free every block that lies at or above `mark` (everything allocated since the"]
+    #[doc = " mark was taken), then give back dead blocks directly beneath as rtm_bump_free()"]
+    #[doc = " does. Live blocks released count as deallocations."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `b`, a mark from before a reset, a mark"]
+    #[doc = "         above the current top, or a mark that falls inside a block (a mark the"]
+    #[doc = "         top already fell below and grew past again);"]
+    #[doc = "         RTM_ERR_CORRUPTED when the control block or a header fails its check."]
+    #[doc = "         Nothing changes on failure."]
+    #[doc = " A reset is detected unless a multiple of 2^g resets happened in between, where"]
+    #[doc = " g is the number of bits of size_t not needed for the capacity (g >= 11 for"]
+    #[doc = " arenas up to 1 MiB on 32-bit targets); a rollback is harmless even then."]
+    #[doc = " O(k) for the k blocks released. Not ISR-safe."]
+    pub fn rtm_bump_rollback(b: *mut rtm_bump_t, mark: rtm_bump_mark_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy the statistics into `*out` (accounting as in the file comment; flags"]
+    #[doc = " RTM_STATS_HAS_FREE_BYTES | RTM_STATS_HAS_LARGEST_FREE | RTM_STATS_HAS_CAPACITY)."]
+    #[doc = " All zero when `b` is NULL; does nothing when `out` is NULL."]
+    #[doc = " O(1), read-only."]
+    pub fn rtm_bump_stats(b: *const rtm_bump_t, out: *mut rtm_alloc_stats_t);
+}
+extern "C" {
+    #[doc = " Read-only integrity check: the control block (magic, bounds, top within the"]
+    #[doc = " arena), then every block from the newest down (each header's seal, blocks"]
+    #[doc = " below each other and inside the arena, the newest live and ending at the top)"]
+    #[doc = " and the statistics against the blocks found (live count and bytes)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `b`; RTM_ERR_CORRUPTED."]
+    #[doc = " O(n) in the blocks below the top. Not ISR-safe."]
+    pub fn rtm_bump_check(b: *const rtm_bump_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The arena as an rtm_allocator_t (static const ops table). The interface's"]
+    #[doc = " `size` and `old_size` arguments are ignored: the arena records sizes."]
+    #[doc = " Valid as long as the arena is."]
+    pub fn rtm_bump_allocator(b: *mut rtm_bump_t) -> rtm_allocator_t;
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_freelist {
+    _unused: [u8; 0],
+}
+#[doc = " A free-list heap; opaque, it lives at the start of the memory given to rtm_freelist_init()."]
+pub type rtm_freelist_t = rtm_freelist;
+extern "C" {
+    #[doc = " Initialise a heap over `size` bytes at `mem` and store its handle in `*out`."]
+    #[doc = " `mem` may have any alignment: the control block and the blocks are placed at"]
+    #[doc = " 8-aligned addresses inside it, and the end is rounded down to 8. The heap"]
+    #[doc = " owns the memory until the caller stops using it; there is nothing to tear down."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG when `out` or `mem` is NULL, `mem + size`"]
+    #[doc = "         wraps around, or what is left after the control block and alignment"]
+    #[doc = "         cannot hold one minimum block. `*out` is NULL on failure."]
+    #[doc = " O(1). Not ISR-safe."]
+    pub fn rtm_freelist_init(
+        mem: *mut core::ffi::c_void,
+        size: usize,
+        out: *mut *mut rtm_freelist_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Allocate `size` bytes aligned to `align` (0 = 8; any power of two; values"]
+    #[doc = " below 8 mean 8): the first free block in address order that can hold it."]
+    #[doc = " @return RTM_OK and the block in `*out`;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `h` or `out`, or `size` 0;"]
+    #[doc = "         RTM_ERR_ALIGNMENT when `align` is not 0 and not a power of two;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when no free block can hold it (any size larger than"]
+    #[doc = "         the heap, up to SIZE_MAX, lands here; the failure counter grows);"]
+    #[doc = "         RTM_ERR_CORRUPTED when the control block or a free block visited fails"]
+    #[doc = "         its check. `*out` is NULL on any failure and nothing else changes."]
+    #[doc = " O(f). Not ISR-safe."]
+    pub fn rtm_freelist_alloc(
+        h: *mut rtm_freelist_t,
+        size: usize,
+        align: usize,
+        out: *mut *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Free a block and coalesce it with a free neighbour on either side."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `h`;"]
+    #[doc = "         RTM_ERR_INVALID_POINTER for NULL, a pointer outside the heap or not"]
+    #[doc = "         8-aligned, or not the start of a block (interior, foreign);"]
+    #[doc = "         RTM_ERR_DOUBLE_FREE for a block already free (while its header has not"]
+    #[doc = "         been reused by a later allocation);"]
+    #[doc = "         RTM_ERR_CORRUPTED when the block's header was overwritten, or the"]
+    #[doc = "         control block or a free block on the way fails its check."]
+    #[doc = "         Nothing changes on failure."]
+    #[doc = " O(1) to detect misuse, O(f) to link and coalesce. Telling an interior pointer"]
+    #[doc = " from an overwritten header walks the blocks once: O(n), on that error path only."]
+    #[doc = " Not ISR-safe."]
+    pub fn rtm_freelist_free(h: *mut rtm_freelist_t, ptr: *mut core::ffi::c_void) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Resize a block. `ptr` NULL behaves as rtm_freelist_alloc(); `new_size` 0"]
+    #[doc = " behaves as rtm_freelist_free() and stores NULL. When the block is aligned to"]
+    #[doc = " `align` it shrinks in place (a tail of at least a minimum block is split off"]
+    #[doc = " and coalesced with a free block after it) and grows in place when the block"]
+    #[doc = " after it is free and large enough; otherwise a new block is allocated, min(old"]
+    #[doc = " usable size, new_size) bytes are copied and the old block is freed."]
+    #[doc = " @return RTM_OK and the block in `*out`; the errors of rtm_freelist_alloc() and"]
+    #[doc = "         rtm_freelist_free(). On failure `*out` is NULL and the old block is"]
+    #[doc = "         untouched and still owned by the caller."]
+    #[doc = " O(f) plus the copy. Not ISR-safe."]
+    pub fn rtm_freelist_realloc(
+        h: *mut rtm_freelist_t,
+        ptr: *mut core::ffi::c_void,
+        new_size: usize,
+        align: usize,
+        out: *mut *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The usable size of a live block (at least what was asked for), or 0 when `h`"]
+    #[doc = " is NULL or `ptr` is not a live block of this heap (NULL, foreign, interior,"]
+    #[doc = " free, or its header fails its check)."]
+    #[doc = " O(1), read-only. Not ISR-safe."]
+    pub fn rtm_freelist_usable_size(
+        h: *const rtm_freelist_t,
+        ptr: *const core::ffi::c_void,
+    ) -> usize;
+}
+extern "C" {
+    #[doc = " Copy the statistics into `*out` (flags RTM_STATS_HAS_FREE_BYTES |"]
+    #[doc = " RTM_STATS_HAS_LARGEST_FREE | RTM_STATS_HAS_CAPACITY). free_bytes sums the"]
+    #[doc = " usable size of every free block, largest_free_block is the largest usable"]
+    #[doc = " size of one (the largest request that succeeds at alignment 8), capacity is"]
+    #[doc = " the bytes from the first block to the end of the heap. All zero when `h` is"]
+    #[doc = " NULL; does nothing when `out` is NULL. The free-list walk stops at the first"]
+    #[doc = " free block that fails its check."]
+    #[doc = " O(f), read-only. Not ISR-safe."]
+    pub fn rtm_freelist_stats(h: *const rtm_freelist_t, out: *mut rtm_alloc_stats_t);
+}
+extern "C" {
+    #[doc = " Read-only integrity check: the control block, then every block in address"]
+    #[doc = " order (header seal and flags, size a multiple of 8 and at least the minimum,"]
+    #[doc = " sizes summing exactly to the heap, no two adjacent free blocks), the free list"]
+    #[doc = " (sorted, and exactly the free blocks found), and the statistics against the"]
+    #[doc = " blocks found (live count and usable bytes)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `h`; RTM_ERR_CORRUPTED."]
+    #[doc = " O(n). Not ISR-safe."]
+    pub fn rtm_freelist_check(h: *const rtm_freelist_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The heap as an rtm_allocator_t (static const ops table). The interface's"]
+    #[doc = " `size` and `old_size` arguments are ignored: the heap records sizes."]
+    #[doc = " Valid as long as the heap is."]
+    pub fn rtm_freelist_allocator(h: *mut rtm_freelist_t) -> rtm_allocator_t;
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_pool {
+    _unused: [u8; 0],
+}
+#[doc = " A pool: opaque, lives at the start of the memory given to rtm_pool_init()."]
+pub type rtm_pool_t = rtm_pool;
+#[doc = " Pool statistics (the design's `PoolStats`, plus failures and the block size),"]
+#[doc = " copied out by value."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_pool_stats {
+    #[doc = " Blocks in the pool (fixed at initialisation)."]
+    pub total_blocks: usize,
+    #[doc = " Blocks that can still be allocated."]
+    pub free_blocks: usize,
+    #[doc = " Blocks in use (total_blocks - free_blocks)."]
+    pub allocated_blocks: usize,
+    #[doc = " High-water mark of allocated_blocks."]
+    pub peak_usage: usize,
+    #[doc = " Usable (and accounted) size of every block, as rtm_pool_block_size()."]
+    pub block_size: usize,
+    #[doc = " Grows only, wraps at 2^32: successful allocations (a reallocation counts one)."]
+    pub allocation_count: u32,
+    #[doc = " Grows only, wraps at 2^32: successful deallocations (a reallocation counts one)."]
+    pub deallocation_count: u32,
+    #[doc = " Grows only, wraps at 2^32: allocations refused with RTM_ERR_NO_MEMORY."]
+    pub failures: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_pool_stats() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_pool_stats>(),
+        56usize,
+        concat!("Size of: ", stringify!(rtm_pool_stats))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_pool_stats>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_pool_stats))
+    );
+    fn test_field_total_blocks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_pool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).total_blocks) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_pool_stats),
+                "::",
+                stringify!(total_blocks)
+            )
+        );
+    }
+    test_field_total_blocks();
+    fn test_field_free_blocks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_pool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).free_blocks) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_pool_stats),
+                "::",
+                stringify!(free_blocks)
+            )
+        );
+    }
+    test_field_free_blocks();
+    fn test_field_allocated_blocks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_pool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).allocated_blocks) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_pool_stats),
+                "::",
+                stringify!(allocated_blocks)
+            )
+        );
+    }
+    test_field_allocated_blocks();
+    fn test_field_peak_usage() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_pool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).peak_usage) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_pool_stats),
+                "::",
+                stringify!(peak_usage)
+            )
+        );
+    }
+    test_field_peak_usage();
+    fn test_field_block_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_pool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).block_size) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_pool_stats),
+                "::",
+                stringify!(block_size)
+            )
+        );
+    }
+    test_field_block_size();
+    fn test_field_allocation_count() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_pool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).allocation_count) as usize - ptr as usize
+            },
+            40usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_pool_stats),
+                "::",
+                stringify!(allocation_count)
+            )
+        );
+    }
+    test_field_allocation_count();
+    fn test_field_deallocation_count() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_pool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).deallocation_count) as usize - ptr as usize
+            },
+            44usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_pool_stats),
+                "::",
+                stringify!(deallocation_count)
+            )
+        );
+    }
+    test_field_deallocation_count();
+    fn test_field_failures() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_pool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).failures) as usize - ptr as usize
+            },
+            48usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_pool_stats),
+                "::",
+                stringify!(failures)
+            )
+        );
+    }
+    test_field_failures();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_pool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            52usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_pool_stats),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+#[doc = " Pool statistics (the design's `PoolStats`, plus failures and the block size),"]
+#[doc = " copied out by value."]
+pub type rtm_pool_stats_t = rtm_pool_stats;
+extern "C" {
+    #[doc = " Initialise a pool over `mem` and store its handle (== `mem`) in `*out`."]
+    #[doc = ""]
+    #[doc = " @param mem         the memory; aligned to RTM_POOL_MEM_ALIGN; owned by the pool"]
+    #[doc = "                    until the caller stops using the handle (there is no deinit:"]
+    #[doc = "                    just stop using it). Must not be accessed by the caller meanwhile."]
+    #[doc = " @param size        bytes at `mem`; `mem + size` must not wrap the address space."]
+    #[doc = " @param block_size  requested usable bytes per block, >= 1 (see the file comment)."]
+    #[doc = " @param block_align 0 (= 8) or a power of two (see the file comment)."]
+    #[doc = " @param out         receives the handle; set to NULL on failure."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, `block_size` 0, a block size"]
+    #[doc = "         whose rounding overflows, or `mem + size` wrapping around;"]
+    #[doc = "         RTM_ERR_ALIGNMENT for a non-power-of-two `block_align` or a `mem` not"]
+    #[doc = "         aligned to RTM_POOL_MEM_ALIGN;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when `size` cannot hold the control block, the bitmap"]
+    #[doc = "         and at least one block."]
+    #[doc = " O(blocks / 32) (clears the bitmap), plus O(log blocks) to size it. ISR-safe."]
+    pub fn rtm_pool_init(
+        mem: *mut core::ffi::c_void,
+        size: usize,
+        block_size: usize,
+        block_align: usize,
+        out: *mut *mut rtm_pool_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Take one block; store it in `*out`. The block is aligned to the pool's block"]
+    #[doc = " alignment and has rtm_pool_block_size() usable bytes; its contents are undefined."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `p` or `out`;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when every block is in use (counted in `failures`);"]
+    #[doc = "         RTM_ERR_CORRUPTED when the free list is broken (a free block was"]
+    #[doc = "         written after it was freed): nothing is handed out, nothing changes."]
+    #[doc = " On failure `*out` is NULL. O(1), no loop. ISR-safe (see the file comment)."]
+    pub fn rtm_pool_alloc(p: *mut rtm_pool_t, out: *mut *mut core::ffi::c_void) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Give back a block obtained from rtm_pool_alloc() (or the pool's allocator)."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `p`;"]
+    #[doc = "         RTM_ERR_INVALID_POINTER for NULL, a pointer outside the block area, or"]
+    #[doc = "         one that is not the start of a block (interior pointer);"]
+    #[doc = "         RTM_ERR_DOUBLE_FREE for a block that is not in use."]
+    #[doc = " On failure nothing changes. O(1), no loop: one multiply, one rotate and one"]
+    #[doc = " compare validate the pointer, one bitmap bit tells whether it is in use."]
+    #[doc = " ISR-safe (see the file comment)."]
+    pub fn rtm_pool_free(p: *mut rtm_pool_t, ptr: *mut core::ffi::c_void) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Whether `ptr` is a block of this pool that is in use, without changing anything."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `p`; RTM_ERR_INVALID_POINTER and"]
+    #[doc = "         RTM_ERR_DOUBLE_FREE exactly as rtm_pool_free() would answer."]
+    #[doc = " O(1), ISR-safe, read-only."]
+    pub fn rtm_pool_validate(p: *const rtm_pool_t, ptr: *const core::ffi::c_void) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Whether `ptr` points anywhere inside the pool's block area (used or free,"]
+    #[doc = " block start or not). False for a NULL `p`. O(1), ISR-safe, read-only."]
+    pub fn rtm_pool_contains(p: *const rtm_pool_t, ptr: *const core::ffi::c_void) -> bool;
+}
+extern "C" {
+    #[doc = " The usable (and accounted) size of every block; 0 for NULL. O(1), ISR-safe."]
+    pub fn rtm_pool_block_size(p: *const rtm_pool_t) -> usize;
+}
+extern "C" {
+    #[doc = " The alignment of every block; 0 for NULL. O(1), ISR-safe."]
+    pub fn rtm_pool_block_align(p: *const rtm_pool_t) -> usize;
+}
+extern "C" {
+    #[doc = " Bytes from the handle (the start of the memory given to rtm_pool_init) to the"]
+    #[doc = " end of the last block: the span the pool owns, less any unusable tail. 0 for"]
+    #[doc = " NULL. O(1), ISR-safe. (The multi-pool manager uses it to refuse overlapping pools.)"]
+    pub fn rtm_pool_footprint(p: *const rtm_pool_t) -> usize;
+}
+extern "C" {
+    #[doc = " Copy the pool's statistics out; zeroes `*out` for a NULL `p`; nothing for NULL `out`. O(1)."]
+    pub fn rtm_pool_get_stats(p: *const rtm_pool_t, out: *mut rtm_pool_stats_t);
+}
+extern "C" {
+    #[doc = " Blocks in use per thousand blocks, rounded down (0..1000, integers only);"]
+    #[doc = " 0 for NULL. O(1), ISR-safe."]
+    pub fn rtm_pool_utilization_permille(p: *const rtm_pool_t) -> u32;
+}
+extern "C" {
+    #[doc = " The generic statistics (rtm_alloc_stats_t): every block is accounted at"]
+    #[doc = " rtm_pool_block_size(); free_bytes, largest_free_block (one block, or 0 when"]
+    #[doc = " exhausted) and capacity (blocks * block size) are valid. Zeroes `*out` for a"]
+    #[doc = " NULL `p`; nothing for NULL `out`. O(1)."]
+    pub fn rtm_pool_stats(p: *const rtm_pool_t, out: *mut rtm_alloc_stats_t);
+}
+extern "C" {
+    #[doc = " Read-only integrity walk: the control block's geometry, the bitmap's"]
+    #[doc = " population against the counters, and the free list (every node a valid block"]
+    #[doc = " whose bit is clear, exactly the expected number of nodes, hence no cycle)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED."]
+    #[doc = " O(blocks). Not for the hot path."]
+    pub fn rtm_pool_check(p: *const rtm_pool_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The pool as an allocator. allocate: size 0 or NULL `out` is"]
+    #[doc = " RTM_ERR_INVALID_ARG; a non-power-of-two `align` or one above the block"]
+    #[doc = " alignment is RTM_ERR_ALIGNMENT; a size above rtm_pool_block_size() is"]
+    #[doc = " RTM_ERR_NO_MEMORY (it can never fit; counted in failures); align 0 means the"]
+    #[doc = " block alignment. deallocate ignores `size`. reallocate keeps the block in place"]
+    #[doc = " when the new size and alignment fit a block (and counts one deallocation and one"]
+    #[doc = " allocation), otherwise answers RTM_ERR_NO_MEMORY / RTM_ERR_ALIGNMENT and leaves"]
+    #[doc = " the block alone. A NULL `p` gives an allocator whose every call is"]
+    #[doc = " RTM_ERR_INVALID_ARG."]
+    pub fn rtm_pool_allocator(p: *mut rtm_pool_t) -> rtm_allocator_t;
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_mpool {
+    _unused: [u8; 0],
+}
+#[doc = " A manager: opaque, lives at the start of the memory given to rtm_mpool_init()."]
+pub type rtm_mpool_t = rtm_mpool;
+#[doc = " The manager's own counters (the design's `MultiPoolStats`, plus the three last"]
+#[doc = " fields). All grow only and wrap at 2^32, except total_pools. A reallocation"]
+#[doc = " counts as one deallocation and one allocation request."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_mpool_stats {
+    #[doc = " Classes (pools) added."]
+    pub total_pools: u32,
+    #[doc = " Allocation requests with valid arguments (== pool_hits + pool_misses)."]
+    pub total_allocations: u32,
+    #[doc = " Successful deallocations, pools and fallback."]
+    pub total_deallocations: u32,
+    #[doc = " Requests the fallback allocator served."]
+    pub fallback_allocations: u32,
+    #[doc = " Requests a class served."]
+    pub pool_hits: u32,
+    #[doc = " Requests no class served (sent to the fallback, or refused)."]
+    pub pool_misses: u32,
+    #[doc = " Pool hits served by a larger class because a smaller fitting one was exhausted."]
+    pub spills: u32,
+    #[doc = " Successful deallocations routed to the fallback."]
+    pub fallback_deallocations: u32,
+    #[doc = " Requests refused with RTM_ERR_NO_MEMORY."]
+    pub failures: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpool_stats() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpool_stats>(),
+        40usize,
+        concat!("Size of: ", stringify!(rtm_mpool_stats))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpool_stats>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpool_stats))
+    );
+    fn test_field_total_pools() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).total_pools) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_stats),
+                "::",
+                stringify!(total_pools)
+            )
+        );
+    }
+    test_field_total_pools();
+    fn test_field_total_allocations() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).total_allocations) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_stats),
+                "::",
+                stringify!(total_allocations)
+            )
+        );
+    }
+    test_field_total_allocations();
+    fn test_field_total_deallocations() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).total_deallocations) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_stats),
+                "::",
+                stringify!(total_deallocations)
+            )
+        );
+    }
+    test_field_total_deallocations();
+    fn test_field_fallback_allocations() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).fallback_allocations) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_stats),
+                "::",
+                stringify!(fallback_allocations)
+            )
+        );
+    }
+    test_field_fallback_allocations();
+    fn test_field_pool_hits() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).pool_hits) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_stats),
+                "::",
+                stringify!(pool_hits)
+            )
+        );
+    }
+    test_field_pool_hits();
+    fn test_field_pool_misses() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).pool_misses) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_stats),
+                "::",
+                stringify!(pool_misses)
+            )
+        );
+    }
+    test_field_pool_misses();
+    fn test_field_spills() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).spills) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_stats),
+                "::",
+                stringify!(spills)
+            )
+        );
+    }
+    test_field_spills();
+    fn test_field_fallback_deallocations() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).fallback_deallocations) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_stats),
+                "::",
+                stringify!(fallback_deallocations)
+            )
+        );
+    }
+    test_field_fallback_deallocations();
+    fn test_field_failures() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).failures) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_stats),
+                "::",
+                stringify!(failures)
+            )
+        );
+    }
+    test_field_failures();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            36usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_stats),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+#[doc = " The manager's own counters (the design's `MultiPoolStats`, plus the three last"]
+#[doc = " fields). All grow only and wrap at 2^32, except total_pools. A reallocation"]
+#[doc = " counts as one deallocation and one allocation request."]
+pub type rtm_mpool_stats_t = rtm_mpool_stats;
+#[doc = " One class, as rtm_mpool_class_info() reports it."]
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_mpool_class_info {
+    #[doc = " The class's pool."]
+    pub pool: *mut rtm_pool_t,
+    #[doc = " Its usable block size (rtm_pool_block_size)."]
+    pub block_size: usize,
+    #[doc = " Its block alignment (rtm_pool_block_align)."]
+    pub block_align: usize,
+    #[doc = " Blocks in the pool."]
+    pub total_blocks: usize,
+    #[doc = " Blocks free."]
+    pub free_blocks: usize,
+    #[doc = " Blocks in use per thousand, rounded down (rtm_pool_utilization_permille)."]
+    pub utilization_permille: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpool_class_info() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpool_class_info>(),
+        48usize,
+        concat!("Size of: ", stringify!(rtm_mpool_class_info))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpool_class_info>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_mpool_class_info))
+    );
+    fn test_field_pool() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_class_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).pool) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_class_info),
+                "::",
+                stringify!(pool)
+            )
+        );
+    }
+    test_field_pool();
+    fn test_field_block_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_class_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).block_size) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_class_info),
+                "::",
+                stringify!(block_size)
+            )
+        );
+    }
+    test_field_block_size();
+    fn test_field_block_align() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_class_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).block_align) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_class_info),
+                "::",
+                stringify!(block_align)
+            )
+        );
+    }
+    test_field_block_align();
+    fn test_field_total_blocks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_class_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).total_blocks) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_class_info),
+                "::",
+                stringify!(total_blocks)
+            )
+        );
+    }
+    test_field_total_blocks();
+    fn test_field_free_blocks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_class_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).free_blocks) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_class_info),
+                "::",
+                stringify!(free_blocks)
+            )
+        );
+    }
+    test_field_free_blocks();
+    fn test_field_utilization_permille() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_class_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).utilization_permille) as usize - ptr as usize
+            },
+            40usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_class_info),
+                "::",
+                stringify!(utilization_permille)
+            )
+        );
+    }
+    test_field_utilization_permille();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_class_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            44usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_class_info),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+impl Default for rtm_mpool_class_info {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[doc = " One class, as rtm_mpool_class_info() reports it."]
+pub type rtm_mpool_class_info_t = rtm_mpool_class_info;
+extern "C" {
+    #[doc = " Bytes of memory rtm_mpool_init() needs for a manager of up to `max_classes`"]
+    #[doc = " classes; 0 when that overflows size_t or `max_classes` is 0. O(1), ISR-safe."]
+    pub fn rtm_mpool_storage_size(max_classes: u32) -> usize;
+}
+extern "C" {
+    #[doc = " Initialise a manager over `mem`; its class capacity is the most classes that"]
+    #[doc = " fit in `size` (see rtm_mpool_storage_size). No fallback is set."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, or `mem + size` wrapping;"]
+    #[doc = "         RTM_ERR_ALIGNMENT for `mem` not aligned to RTM_MPOOL_MEM_ALIGN;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when `size` holds no class at all."]
+    #[doc = " `*out` is NULL on failure. O(1), ISR-safe. `mem` belongs to the manager while used."]
+    pub fn rtm_mpool_init(
+        mem: *mut core::ffi::c_void,
+        size: usize,
+        out: *mut *mut rtm_mpool_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Add an initialised pool as a class, keeping the classes sorted."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `m` or `pool`;"]
+    #[doc = "         RTM_ERR_CORRUPTED when `m` or `pool` fails its check;"]
+    #[doc = "         RTM_ERR_OVERLAP when the pool was already added, or its memory (from the"]
+    #[doc = "         handle to the end of its last block) overlaps another class's pool or the"]
+    #[doc = "         manager's own memory;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when the class table is full."]
+    #[doc = " O(classes + blocks of the new pool) (the pool is checked once). Setup-time."]
+    pub fn rtm_mpool_add_pool(m: *mut rtm_mpool_t, pool: *mut rtm_pool_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Set (or with NULL, clear) the fallback allocator. The rtm_allocator_t value is"]
+    #[doc = " copied; the object it points to must outlive its use. Blocks the old fallback"]
+    #[doc = " handed out must be freed before it is replaced (they would be routed to the new one)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `m`, a fallback without the"]
+    #[doc = "         required allocate/deallocate slots (see rtmem/allocator.h), or one whose"]
+    #[doc = "         context is this manager (a miss would recurse without end)."]
+    #[doc = " O(1)."]
+    pub fn rtm_mpool_set_fallback(
+        m: *mut rtm_mpool_t,
+        fallback: *const rtm_allocator_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Allocate `size` bytes aligned to `align` (0: the chosen class's block"]
+    #[doc = " alignment, at least sizeof(void *), or the fallback's minimum)."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `m` or `out`, or `size` 0;"]
+    #[doc = "         RTM_ERR_ALIGNMENT for a non-power-of-two `align` (or the fallback's answer);"]
+    #[doc = "         RTM_ERR_NO_MEMORY when no class and no fallback can serve it;"]
+    #[doc = "         RTM_ERR_CORRUPTED when a fitting class's free list is broken (no spill then);"]
+    #[doc = "         otherwise the fallback's status."]
+    #[doc = " `*out` is NULL on failure. O(classes) plus the fallback."]
+    pub fn rtm_mpool_alloc(
+        m: *mut rtm_mpool_t,
+        size: usize,
+        align: usize,
+        out: *mut *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Free a block, routed by its address; `size` is only passed on to the fallback"]
+    #[doc = " (0 if unknown), never used to choose a class."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `m`;"]
+    #[doc = "         RTM_ERR_INVALID_POINTER for NULL, an interior pointer of a class, or a"]
+    #[doc = "         pointer in no class without a fallback;"]
+    #[doc = "         RTM_ERR_DOUBLE_FREE for a class block not in use;"]
+    #[doc = "         otherwise the fallback's status."]
+    #[doc = " O(classes) plus the fallback."]
+    pub fn rtm_mpool_free(
+        m: *mut rtm_mpool_t,
+        ptr: *mut core::ffi::c_void,
+        size: usize,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy the manager's own counters out; zeroes `*out` for NULL `m`; nothing for NULL `out`. O(1)."]
+    pub fn rtm_mpool_get_stats(m: *const rtm_mpool_t, out: *mut rtm_mpool_stats_t);
+}
+extern "C" {
+    #[doc = " Number of classes; 0 for NULL. O(1)."]
+    pub fn rtm_mpool_class_count(m: *const rtm_mpool_t) -> u32;
+}
+extern "C" {
+    #[doc = " Describe class `index` (0 = smallest block size)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `m` or `out`, or `index` >= class count."]
+    #[doc = " O(1)."]
+    pub fn rtm_mpool_class_info(
+        m: *const rtm_mpool_t,
+        index: u32,
+        out: *mut rtm_mpool_class_info_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The generic statistics: the field-wise sum of every class pool's"]
+    #[doc = " rtm_pool_stats() and the fallback's statistics (so they include any use of"]
+    #[doc = " those objects outside the manager), except allocation_failures, which counts the"]
+    #[doc = " manager's own RTM_ERR_NO_MEMORY answers. peak_memory_usage is the sum of the"]
+    #[doc = " members' peaks (an upper bound of the joint peak); largest_free_block is the"]
+    #[doc = " largest of the members'; a RTM_STATS_HAS_* flag is set only when every member"]
+    #[doc = " sets it. Zeroes `*out` for NULL `m`. O(classes)."]
+    pub fn rtm_mpool_stats(m: *const rtm_mpool_t, out: *mut rtm_alloc_stats_t);
+}
+extern "C" {
+    #[doc = " Read-only check: the class table (sorted, no overlaps, within capacity), every"]
+    #[doc = " class pool's rtm_pool_check(), and the fallback's check."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED."]
+    #[doc = " O(total blocks) plus the fallback's check."]
+    pub fn rtm_mpool_check(m: *const rtm_mpool_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The manager as an allocator. allocate and deallocate as rtm_mpool_alloc /"]
+    #[doc = " rtm_mpool_free. reallocate: a class block whose class still fits the new size"]
+    #[doc = " and alignment stays in place; otherwise a new block is allocated (any class or"]
+    #[doc = " the fallback), min(old block size, new_size) bytes are copied and the old block"]
+    #[doc = " is freed. A fallback block is reallocated by the fallback (it stays there)."]
+    #[doc = " On failure the old block is untouched. A NULL `m` gives an allocator whose every"]
+    #[doc = " call is RTM_ERR_INVALID_ARG."]
+    pub fn rtm_mpool_allocator(m: *mut rtm_mpool_t) -> rtm_allocator_t;
+}
+#[doc = " A lock decorator: public storage for an opaque object, sized in pointer words."]
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_lock {
+    #[doc = " Private."]
+    pub opaque: [*mut core::ffi::c_void; 8usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_lock() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_lock>(),
+        64usize,
+        concat!("Size of: ", stringify!(rtm_lock))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_lock>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_lock))
+    );
+    fn test_field_opaque() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_lock>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).opaque) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_lock),
+                "::",
+                stringify!(opaque)
+            )
+        );
+    }
+    test_field_opaque();
+}
+impl Default for rtm_lock {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[doc = " A lock decorator: public storage for an opaque object, sized in pointer words."]
+pub type rtm_lock_t = rtm_lock;
+extern "C" {
+    #[doc = " Initialise a lock decorator around `inner`."]
+    #[doc = " @param l      storage, owned by the caller."]
+    #[doc = " @param inner  the allocator to protect; its value is copied."]
+    #[doc = " @param lock   takes the lock; called with `user`. Required."]
+    #[doc = " @param unlock releases it; called with `user`. Required."]
+    #[doc = " @param user   passed to both callbacks (e.g. the mutex); may be NULL."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `l`, NULL `lock` or `unlock`, or"]
+    #[doc = "         an `inner` that is NULL or lacks the required allocate/deallocate slots."]
+    #[doc = " O(1), ISR-safe (does not call the callbacks)."]
+    pub fn rtm_lock_init(
+        l: *mut rtm_lock_t,
+        inner: *const rtm_allocator_t,
+        lock: ::core::option::Option<unsafe extern "C" fn(user: *mut core::ffi::c_void)>,
+        unlock: ::core::option::Option<unsafe extern "C" fn(user: *mut core::ffi::c_void)>,
+        user: *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The decorator as an allocator: every operation is the inner allocator's,"]
+    #[doc = " with the same statuses, run between lock(user) and unlock(user). An"]
+    #[doc = " uninitialised or NULL `l` gives an allocator whose every call is"]
+    #[doc = " RTM_ERR_INVALID_ARG. Cost: the inner allocator's plus the two callbacks."]
+    pub fn rtm_lock_allocator(l: *mut rtm_lock_t) -> rtm_allocator_t;
+}
+#[doc = " A region, as the map stores and reports it."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_region {
+    #[doc = " First address."]
+    pub start: usize,
+    #[doc = " Bytes, >= 1; start + size - 1 does not wrap."]
+    pub size: usize,
+    #[doc = " Bytes in use, as last set with rtm_memmap_set_used() (0 when added); <= size."]
+    pub used: usize,
+    #[doc = " One of RTM_REGION_*."]
+    pub type_: u32,
+    #[doc = " RTM_PERM_* bits."]
+    pub perms: rtm_perm_t,
+    #[doc = " NUL-terminated name, truncated to RTM_REGION_NAME_SIZE - 1 bytes."]
+    pub name: [core::ffi::c_char; 16usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_region() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_region>(),
+        48usize,
+        concat!("Size of: ", stringify!(rtm_region))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_region>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_region))
+    );
+    fn test_field_start() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_region>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).start) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_region),
+                "::",
+                stringify!(start)
+            )
+        );
+    }
+    test_field_start();
+    fn test_field_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_region>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).size) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_region),
+                "::",
+                stringify!(size)
+            )
+        );
+    }
+    test_field_size();
+    fn test_field_used() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_region>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).used) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_region),
+                "::",
+                stringify!(used)
+            )
+        );
+    }
+    test_field_used();
+    fn test_field_type() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_region>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).type_) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_region),
+                "::",
+                stringify!(type_)
+            )
+        );
+    }
+    test_field_type();
+    fn test_field_perms() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_region>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).perms) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_region),
+                "::",
+                stringify!(perms)
+            )
+        );
+    }
+    test_field_perms();
+    fn test_field_name() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_region>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).name) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_region),
+                "::",
+                stringify!(name)
+            )
+        );
+    }
+    test_field_name();
+}
+#[doc = " A region, as the map stores and reports it."]
+pub type rtm_region_t = rtm_region;
+#[doc = " A map: public storage for an opaque object, sized in pointer words."]
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_memmap {
+    #[doc = " Private."]
+    pub opaque: [*mut core::ffi::c_void; 4usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_memmap() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_memmap>(),
+        32usize,
+        concat!("Size of: ", stringify!(rtm_memmap))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_memmap>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_memmap))
+    );
+    fn test_field_opaque() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_memmap>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).opaque) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_memmap),
+                "::",
+                stringify!(opaque)
+            )
+        );
+    }
+    test_field_opaque();
+}
+impl Default for rtm_memmap {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[doc = " A map: public storage for an opaque object, sized in pointer words."]
+pub type rtm_memmap_t = rtm_memmap;
+#[doc = " Map statistics (the design's `MemoryStats`, fixed; see the file comment)."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_memmap_stats {
+    #[doc = " Sum of all region sizes (saturates at SIZE_MAX)."]
+    pub total: usize,
+    #[doc = " Sum of all regions' `used` (saturates at SIZE_MAX)."]
+    pub used: usize,
+    #[doc = " Sum of the heap regions' sizes (saturates at SIZE_MAX)."]
+    pub heap_total: usize,
+    #[doc = " Sum of the heap regions' `size - used` (saturates at SIZE_MAX)."]
+    pub free: usize,
+    #[doc = " Largest `size - used` of any one heap region."]
+    pub largest_free: usize,
+    #[doc = " Regions in the map."]
+    pub region_count: u32,
+    #[doc = " floor(1000 * (free - largest_free) / free); 0 when free is 0."]
+    pub fragmentation_permille: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_memmap_stats() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_memmap_stats>(),
+        48usize,
+        concat!("Size of: ", stringify!(rtm_memmap_stats))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_memmap_stats>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_memmap_stats))
+    );
+    fn test_field_total() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_memmap_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).total) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_memmap_stats),
+                "::",
+                stringify!(total)
+            )
+        );
+    }
+    test_field_total();
+    fn test_field_used() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_memmap_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).used) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_memmap_stats),
+                "::",
+                stringify!(used)
+            )
+        );
+    }
+    test_field_used();
+    fn test_field_heap_total() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_memmap_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).heap_total) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_memmap_stats),
+                "::",
+                stringify!(heap_total)
+            )
+        );
+    }
+    test_field_heap_total();
+    fn test_field_free() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_memmap_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).free) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_memmap_stats),
+                "::",
+                stringify!(free)
+            )
+        );
+    }
+    test_field_free();
+    fn test_field_largest_free() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_memmap_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).largest_free) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_memmap_stats),
+                "::",
+                stringify!(largest_free)
+            )
+        );
+    }
+    test_field_largest_free();
+    fn test_field_region_count() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_memmap_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).region_count) as usize - ptr as usize
+            },
+            40usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_memmap_stats),
+                "::",
+                stringify!(region_count)
+            )
+        );
+    }
+    test_field_region_count();
+    fn test_field_fragmentation_permille() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_memmap_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).fragmentation_permille) as usize - ptr as usize
+            },
+            44usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_memmap_stats),
+                "::",
+                stringify!(fragmentation_permille)
+            )
+        );
+    }
+    test_field_fragmentation_permille();
+}
+#[doc = " Map statistics (the design's `MemoryStats`, fixed; see the file comment)."]
+pub type rtm_memmap_stats_t = rtm_memmap_stats;
+extern "C" {
+    #[doc = " Initialise an empty map over the caller's table of `capacity` regions."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `m` or `table`, or capacity 0."]
+    #[doc = " O(1)."]
+    pub fn rtm_memmap_init(
+        m: *mut rtm_memmap_t,
+        table: *mut rtm_region_t,
+        capacity: usize,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Add the region [start, start + size) with `used` 0."]
+    #[doc = " @param name NUL-terminated; copied, truncated to RTM_REGION_NAME_SIZE - 1"]
+    #[doc = "             bytes; NULL means \"\"."]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for an uninitialised/NULL map, size 0, a region that"]
+    #[doc = "         wraps around the address space, a type above RTM_REGION_RESERVED, or"]
+    #[doc = "         perms with bits other than RTM_PERM_*;"]
+    #[doc = "         RTM_ERR_OVERLAP when it shares any byte with a region in the map;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when the table is full."]
+    #[doc = " O(log n) search plus O(n) to shift the sorted table."]
+    pub fn rtm_memmap_add_region(
+        m: *mut rtm_memmap_t,
+        start: usize,
+        size: usize,
+        type_: u32,
+        perms: rtm_perm_t,
+        name: *const core::ffi::c_char,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Remove the region that starts exactly at `start`."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for an uninitialised/NULL map;"]
+    #[doc = "         RTM_ERR_INVALID_POINTER when no region starts at `start`."]
+    #[doc = " O(log n) plus O(n) to shift the table."]
+    pub fn rtm_memmap_remove_region(m: *mut rtm_memmap_t, start: usize) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy the region containing `addr` into `*out`."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for an uninitialised/NULL map or NULL `out`;"]
+    #[doc = "         RTM_ERR_INVALID_POINTER when no region contains `addr`."]
+    #[doc = " O(log n)."]
+    pub fn rtm_memmap_find(
+        m: *const rtm_memmap_t,
+        addr: usize,
+        out: *mut rtm_region_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Set the bytes in use of the region containing `addr` (its owner, e.g. a heap"]
+    #[doc = " or a stack monitor, calls this when usage changes)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for an uninitialised/NULL map or"]
+    #[doc = "         used > the region's size; RTM_ERR_INVALID_POINTER when no region"]
+    #[doc = "         contains `addr`."]
+    #[doc = " O(log n)."]
+    pub fn rtm_memmap_set_used(m: *mut rtm_memmap_t, addr: usize, used: usize) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Regions in the map; 0 for NULL or uninitialised. O(1)."]
+    pub fn rtm_memmap_count(m: *const rtm_memmap_t) -> usize;
+}
+extern "C" {
+    #[doc = " Copy the `index`-th region in address order (0 = lowest) into `*out`."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for an uninitialised/NULL map, NULL `out`"]
+    #[doc = "         or index >= count."]
+    #[doc = " O(1)."]
+    pub fn rtm_memmap_get(
+        m: *const rtm_memmap_t,
+        index: usize,
+        out: *mut rtm_region_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Compute the statistics (see the file comment for free and fragmentation)."]
+    #[doc = " Zeroes `*out` for an uninitialised/NULL map; nothing for NULL `out`. O(n)."]
+    pub fn rtm_memmap_stats(m: *const rtm_memmap_t, out: *mut rtm_memmap_stats_t);
+}
+extern "C" {
+    #[doc = " Read-only check of the whole map: count within capacity, table sorted with no"]
+    #[doc = " overlap, every region non-empty, not wrapping, used <= size, a valid type and"]
+    #[doc = " permissions, a NUL-terminated name."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED. O(n)."]
+    pub fn rtm_memmap_check(m: *const rtm_memmap_t) -> rtm_status_t;
 }
