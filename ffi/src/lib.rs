@@ -15,6 +15,8 @@
 //! | `FixedSizePool`, `PoolStats` | [`FixedSizePool`], [`PoolStats`] | `rtm_pool_t` |
 //! | `MultiSizePoolManager`, `MultiPoolStats` | [`MultiSizePoolManager`], [`MultiPoolStats`] | `rtm_mpool_t` |
 //! | `MemoryLayout`, `MemoryRegion`, `MemoryStats` | [`MemoryLayout`], [`MemoryRegion`], [`MemoryStats`] | `rtm_memmap_t` |
+//! | `StackManager`, `StackInfo`, `StackStats` | [`StackManager`], [`StackInfo`], [`StackStats`] | `rtm_stack_t` |
+//! | `MPUManager`, `ProtectionRegion`, `MemoryAccessType` | [`MPUManager`], [`ProtectionRegion`], [`MemoryAccessType`] | `rtm_mpu_t` |
 //!
 //! The raw bindings are in [`sys`].
 //!
@@ -35,7 +37,9 @@ mod error;
 mod heaps;
 pub mod lock;
 mod memmap;
+mod mpu;
 mod pool;
+mod stack;
 mod stats;
 
 pub use allocator::{AllocatorRef, MemoryAllocator};
@@ -44,7 +48,12 @@ pub use heaps::{BumpArena, BumpMark, FreeListHeap, LinkedListAllocator, SimpleHe
 pub use memmap::{
     MemoryLayout, MemoryLayoutStorage, MemoryPermissions, MemoryRegion, MemoryRegionType, MemoryStats, RegionName,
 };
+pub use mpu::{
+    FaultKind, HostMpu, MPUManager, MemoryAccessType, MpuArch, MpuBackend, MpuFault, MpuStats, MpuStorage,
+    ProtectionRegion, ViolationHandler,
+};
 pub use pool::{FixedSizePool, MultiPoolStats, MultiSizePoolManager, PoolClass, PoolStats};
+pub use stack::{StackArea, StackConfig, StackInfo, StackManager, StackManagerStorage, StackStats};
 pub use stats::AllocatorStats;
 
 /// The version of the linked C library as `(major, minor, patch)`.

@@ -23,6 +23,13 @@ pub const RTM_STATS_HAS_LARGEST_FREE: u32 = 2;
 pub const RTM_STATS_HAS_CAPACITY: u32 = 4;
 pub const RTM_POOL_MEM_ALIGN: u32 = 8;
 pub const RTM_MPOOL_MEM_ALIGN: u32 = 8;
+pub const RTM_LEAK_REPORTED: u32 = 1;
+pub const RTM_LEAK_STORAGE_WORDS: u32 = 16;
+pub const RTM_REDZONE_BYTES: u32 = 16;
+pub const RTM_REDZONE_FRONT: u32 = 1;
+pub const RTM_REDZONE_BACK: u32 = 2;
+pub const RTM_REDZONE_HEADER: u32 = 1;
+pub const RTM_REDZONE_STORAGE_WORDS: u32 = 20;
 pub const RTM_REGION_CODE: u32 = 0;
 pub const RTM_REGION_DATA: u32 = 1;
 pub const RTM_REGION_BSS: u32 = 2;
@@ -31,6 +38,67 @@ pub const RTM_REGION_HEAP: u32 = 4;
 pub const RTM_REGION_DEVICE: u32 = 5;
 pub const RTM_REGION_RESERVED: u32 = 6;
 pub const RTM_REGION_NAME_SIZE: u32 = 16;
+pub const RTM_MPU_MAX_REGIONS: u32 = 16;
+pub const RTM_MPU_NO_REGION: u32 = 4294967295;
+pub const RTM_MPU_REGION_LOCK: u32 = 1;
+pub const RTM_MPU_ACCESS_READ: u32 = 1;
+pub const RTM_MPU_ACCESS_WRITE: u32 = 2;
+pub const RTM_MPU_ACCESS_EXEC: u32 = 4;
+pub const RTM_MPU_ACCESS_UNPRIV: u32 = 16;
+pub const RTM_MPU_ARCH_ARMV7M: u32 = 1;
+pub const RTM_MPU_ARCH_ARMV8M: u32 = 2;
+pub const RTM_MPU_ARCH_PMP: u32 = 3;
+pub const RTM_MPU_CAP_GLOBAL_ENABLE: u32 = 1;
+pub const RTM_MPU_CTRL_ENABLE: u32 = 1;
+pub const RTM_MPU_CTRL_HFNMIENA: u32 = 2;
+pub const RTM_MPU_CTRL_PRIVDEFENA: u32 = 4;
+pub const RTM_MPU_ARM_BASE: u32 = 3758157200;
+pub const RTM_MPU_ARMV8M_ATTR_NORMAL: u32 = 0;
+pub const RTM_MPU_ARMV8M_ATTR_DEVICE: u32 = 1;
+pub const RTM_MPU_ARMV8M_MAIR0: u32 = 1279;
+pub const RTM_MPU_PMP_R: u32 = 1;
+pub const RTM_MPU_PMP_W: u32 = 2;
+pub const RTM_MPU_PMP_X: u32 = 4;
+pub const RTM_MPU_PMP_A_OFF: u32 = 0;
+pub const RTM_MPU_PMP_A_TOR: u32 = 8;
+pub const RTM_MPU_PMP_A_NA4: u32 = 16;
+pub const RTM_MPU_PMP_A_NAPOT: u32 = 24;
+pub const RTM_MPU_PMP_L: u32 = 128;
+pub const RTM_MPU_FAULT_NONE: u32 = 0;
+pub const RTM_MPU_FAULT_DATA_ACCESS: u32 = 1;
+pub const RTM_MPU_FAULT_INSTR_ACCESS: u32 = 2;
+pub const RTM_MPU_FAULT_STACKING: u32 = 3;
+pub const RTM_MPU_FAULT_UNSTACKING: u32 = 4;
+pub const RTM_MPU_FAULT_LAZY_FP: u32 = 5;
+pub const RTM_MPU_FAULT_BUS: u32 = 6;
+pub const RTM_MPU_FAULT_STACK_LIMIT: u32 = 7;
+pub const RTM_MPU_FAULT_MISALIGNED: u32 = 8;
+pub const RTM_MPU_FAULT_OTHER: u32 = 9;
+pub const RTM_MPU_FAULT_HARD: u32 = 10;
+pub const RTM_MPU_FAULT_SOFTWARE: u32 = 11;
+pub const RTM_MPU_FAULT_ADDR_VALID: u32 = 1;
+pub const RTM_MPU_FAULT_F_STACKING: u32 = 2;
+pub const RTM_MPU_FAULT_F_ESCALATED: u32 = 4;
+pub const RTM_MPU_FAULT_F_IMPRECISE: u32 = 8;
+pub const RTM_MPU_STORAGE_WORDS: u32 = 80;
+pub const RTM_STACK_DEFAULT_GUARD: u32 = 32;
+pub const RTM_STACK_CANARY_BYTES: u32 = 16;
+pub const RTM_STACK_DEFAULT_CANARY: u32 = 3235823838;
+pub const RTM_STACK_PAINT_WORD: u32 = 2779096485;
+pub const RTM_STACK_PAINT: u32 = 1;
+pub const RTM_STACK_USE_PSPLIM: u32 = 2;
+pub const RTM_STACK_REQUIRE_GUARD: u32 = 4;
+pub const RTM_STACK_INFO_MPU_GUARD: u32 = 1;
+pub const RTM_STACK_INFO_GUARD_RO: u32 = 2;
+pub const RTM_STACK_INFO_STATIC: u32 = 4;
+pub const RTM_STACK_INFO_PAINTED: u32 = 8;
+pub const RTM_STACK_INFO_OVERFLOWED: u32 = 16;
+pub const RTM_STACK_IN_GUARD: u32 = 1;
+pub const RTM_STACK_IN_STACK: u32 = 2;
+pub const RTM_STACK_SLOT_WORDS: u32 = 16;
+pub const RTM_STACK_STORAGE_WORDS: u32 = 32;
+pub const RTM_INTEGRITY_SLOT_WORDS: u32 = 4;
+pub const RTM_INTEGRITY_STORAGE_WORDS: u32 = 12;
 extern "C" {
     #[doc = " The version of the linked library, as (major << 16) | (minor << 8) | patch."]
     #[doc = " Compare with the RTM_VERSION_* macros to detect a header/library mismatch."]
@@ -1777,6 +1845,899 @@ extern "C" {
     #[doc = " RTM_ERR_INVALID_ARG. Cost: the inner allocator's plus the two callbacks."]
     pub fn rtm_lock_allocator(l: *mut rtm_lock_t) -> rtm_allocator_t;
 }
+#[doc = " One live block (the design's `AllocationRecord`). Caller storage, written by the tracker."]
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_leak_record {
+    #[doc = " Clock value when the block was allocated (or last reallocated)."]
+    pub timestamp: u64,
+    #[doc = " The block; NULL marks a free record."]
+    pub ptr: *mut core::ffi::c_void,
+    #[doc = " Requested size."]
+    pub size: usize,
+    #[doc = " Caller address (see the file comment); 0 unknown."]
+    pub caller: usize,
+    #[doc = " RTM_LEAK_* flags."]
+    pub flags: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_leak_record() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_leak_record>(),
+        32usize,
+        concat!("Size of: ", stringify!(rtm_leak_record))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_leak_record>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_leak_record))
+    );
+    fn test_field_timestamp() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).timestamp) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_record),
+                "::",
+                stringify!(timestamp)
+            )
+        );
+    }
+    test_field_timestamp();
+    fn test_field_ptr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).ptr) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_record),
+                "::",
+                stringify!(ptr)
+            )
+        );
+    }
+    test_field_ptr();
+    fn test_field_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).size) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_record),
+                "::",
+                stringify!(size)
+            )
+        );
+    }
+    test_field_size();
+    fn test_field_caller() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).caller) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_record),
+                "::",
+                stringify!(caller)
+            )
+        );
+    }
+    test_field_caller();
+    fn test_field_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_record),
+                "::",
+                stringify!(flags)
+            )
+        );
+    }
+    test_field_flags();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_record),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+impl Default for rtm_leak_record {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[doc = " One live block (the design's `AllocationRecord`). Caller storage, written by the tracker."]
+pub type rtm_leak_record_t = rtm_leak_record;
+#[doc = " Clock callback: the current time in any monotonic unit (the threshold's unit)."]
+pub type rtm_leak_clock_fn =
+    ::core::option::Option<unsafe extern "C" fn(user: *mut core::ffi::c_void) -> u64>;
+#[doc = " Leak report callback: one call per newly found leak; `rec` is valid during the call only."]
+pub type rtm_leak_report_fn = ::core::option::Option<
+    unsafe extern "C" fn(user: *mut core::ffi::c_void, rec: *const rtm_leak_record_t),
+>;
+#[doc = " Configuration of a tracker."]
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_leak_config {
+    #[doc = " The allocator that does the work (copied)."]
+    pub inner: rtm_allocator_t,
+    #[doc = " Record table: caller storage, used by the tracker until it is no longer used."]
+    pub records: *mut rtm_leak_record_t,
+    #[doc = " Records in the table (0 is allowed: everything is untracked)."]
+    pub capacity: usize,
+    #[doc = " Required clock."]
+    pub clock: rtm_leak_clock_fn,
+    #[doc = " Passed to `clock`."]
+    pub clock_user: *mut core::ffi::c_void,
+    #[doc = " A live block whose age (now - timestamp) exceeds this is a leak."]
+    pub threshold: u64,
+}
+#[test]
+fn bindgen_test_layout_rtm_leak_config() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_leak_config>(),
+        32usize,
+        concat!("Size of: ", stringify!(rtm_leak_config))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_leak_config>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_leak_config))
+    );
+    fn test_field_inner() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).inner) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_config),
+                "::",
+                stringify!(inner)
+            )
+        );
+    }
+    test_field_inner();
+    fn test_field_records() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).records) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_config),
+                "::",
+                stringify!(records)
+            )
+        );
+    }
+    test_field_records();
+    fn test_field_capacity() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).capacity) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_config),
+                "::",
+                stringify!(capacity)
+            )
+        );
+    }
+    test_field_capacity();
+    fn test_field_clock() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).clock) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_config),
+                "::",
+                stringify!(clock)
+            )
+        );
+    }
+    test_field_clock();
+    fn test_field_clock_user() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).clock_user) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_config),
+                "::",
+                stringify!(clock_user)
+            )
+        );
+    }
+    test_field_clock_user();
+    fn test_field_threshold() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).threshold) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_config),
+                "::",
+                stringify!(threshold)
+            )
+        );
+    }
+    test_field_threshold();
+}
+impl Default for rtm_leak_config {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[doc = " Configuration of a tracker."]
+pub type rtm_leak_config_t = rtm_leak_config;
+#[doc = " Tracker statistics (the design's `LeakDetectorStats` + the table's state)."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_leak_stats {
+    #[doc = " Grows only: bytes of the blocks reported as leaks."]
+    pub total_leaked_bytes: u64,
+    #[doc = " Grows only: allocations recorded in the table."]
+    pub tracked_allocations: u32,
+    #[doc = " Grows only: blocks reported as leaks (each once)."]
+    pub detected_leaks: u32,
+    #[doc = " Grows only: reported blocks that were freed or reallocated afterwards."]
+    pub false_positives: u32,
+    #[doc = " Grows only: allocations that succeeded while the table was full."]
+    pub untracked_allocations: u32,
+    #[doc = " Records in use now."]
+    pub live_records: u32,
+    #[doc = " Records in the table."]
+    pub capacity: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_leak_stats() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_leak_stats>(),
+        32usize,
+        concat!("Size of: ", stringify!(rtm_leak_stats))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_leak_stats>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_leak_stats))
+    );
+    fn test_field_total_leaked_bytes() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).total_leaked_bytes) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_stats),
+                "::",
+                stringify!(total_leaked_bytes)
+            )
+        );
+    }
+    test_field_total_leaked_bytes();
+    fn test_field_tracked_allocations() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).tracked_allocations) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_stats),
+                "::",
+                stringify!(tracked_allocations)
+            )
+        );
+    }
+    test_field_tracked_allocations();
+    fn test_field_detected_leaks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).detected_leaks) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_stats),
+                "::",
+                stringify!(detected_leaks)
+            )
+        );
+    }
+    test_field_detected_leaks();
+    fn test_field_false_positives() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).false_positives) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_stats),
+                "::",
+                stringify!(false_positives)
+            )
+        );
+    }
+    test_field_false_positives();
+    fn test_field_untracked_allocations() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).untracked_allocations) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_stats),
+                "::",
+                stringify!(untracked_allocations)
+            )
+        );
+    }
+    test_field_untracked_allocations();
+    fn test_field_live_records() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).live_records) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_stats),
+                "::",
+                stringify!(live_records)
+            )
+        );
+    }
+    test_field_live_records();
+    fn test_field_capacity() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).capacity) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_stats),
+                "::",
+                stringify!(capacity)
+            )
+        );
+    }
+    test_field_capacity();
+}
+#[doc = " Tracker statistics (the design's `LeakDetectorStats` + the table's state)."]
+pub type rtm_leak_stats_t = rtm_leak_stats;
+#[doc = " A leak tracker. Caller-owned storage; initialise with rtm_leak_init."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_leak {
+    #[doc = " Private."]
+    pub opaque: [u64; 16usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_leak() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_leak>(),
+        128usize,
+        concat!("Size of: ", stringify!(rtm_leak))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_leak>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_leak))
+    );
+    fn test_field_opaque() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).opaque) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak),
+                "::",
+                stringify!(opaque)
+            )
+        );
+    }
+    test_field_opaque();
+}
+#[doc = " A leak tracker. Caller-owned storage; initialise with rtm_leak_init."]
+pub type rtm_leak_t = rtm_leak;
+extern "C" {
+    #[doc = " Initialise `l` (enabled) and clear the record table."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `l`/`cfg`, an inner allocator"]
+    #[doc = "         without ops, NULL `clock`, NULL `records` with a non-zero capacity, or a"]
+    #[doc = "         capacity above 0xFFFFFFFF. O(capacity)."]
+    pub fn rtm_leak_init(l: *mut rtm_leak_t, cfg: *const rtm_leak_config_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The tracker as an allocator (ops NULL when `l` is NULL or uninitialised)."]
+    pub fn rtm_leak_allocator(l: *mut rtm_leak_t) -> rtm_allocator_t;
+}
+extern "C" {
+    #[doc = " Allocate through the tracker and record the caller's return address."]
+    #[doc = " @return as the inner allocator; RTM_ERR_INVALID_ARG for an uninitialised `l`."]
+    pub fn rtm_leak_alloc(
+        l: *mut rtm_leak_t,
+        size: usize,
+        align: usize,
+        out: *mut *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Free through the tracker. @return as the inner allocator; RTM_ERR_INVALID_ARG for a bad `l`."]
+    pub fn rtm_leak_free(l: *mut rtm_leak_t, ptr: *mut core::ffi::c_void) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Set the caller address the next allocation records (consumed by it). O(1)."]
+    pub fn rtm_leak_set_caller(l: *mut rtm_leak_t, caller: usize);
+}
+extern "C" {
+    #[doc = " Turn recording on or off (the design's enable/disable). While off, blocks"]
+    #[doc = " pass through unrecorded; records already made stay and are still removed on free."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `l`."]
+    pub fn rtm_leak_enable(l: *mut rtm_leak_t, on: bool) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Report leaks: every recorded block older than the threshold that was not"]
+    #[doc = " reported before is marked reported, counted, and passed to `fn` (may be NULL:"]
+    #[doc = " count only). `*found` (may be NULL) receives the number reported by this call."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `l`. O(capacity)."]
+    pub fn rtm_leak_check(
+        l: *mut rtm_leak_t,
+        fn_: rtm_leak_report_fn,
+        user: *mut core::ffi::c_void,
+        found: *mut usize,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " As rtm_leak_check, but copies the new leaks into `out[0 .. cap)`; leaks that"]
+    #[doc = " do not fit stay unreported for the next call. `*found` receives the number copied."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `l` or NULL `out` with cap > 0."]
+    pub fn rtm_leak_collect(
+        l: *mut rtm_leak_t,
+        out: *mut rtm_leak_record_t,
+        cap: usize,
+        found: *mut usize,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy the record of live block `ptr` into `*out`."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_POINTER when `ptr` has no record;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for a bad `l` or NULL `out`. O(capacity)."]
+    pub fn rtm_leak_find(
+        l: *const rtm_leak_t,
+        ptr: *const core::ffi::c_void,
+        out: *mut rtm_leak_record_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Forget every record and zero the statistics (the design's clear). Blocks stay"]
+    #[doc = " allocated in the inner allocator and can still be freed through the tracker."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `l`."]
+    pub fn rtm_leak_clear(l: *mut rtm_leak_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy the tracker statistics into `*out` (zeros for a bad `l`; nothing for NULL `out`)."]
+    pub fn rtm_leak_get_stats(l: *const rtm_leak_t, out: *mut rtm_leak_stats_t);
+}
+#[doc = " One damaged red zone."]
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_redzone_report {
+    #[doc = " The block as returned to the application."]
+    pub block: *mut core::ffi::c_void,
+    #[doc = " Its requested size."]
+    pub size: usize,
+    #[doc = " Its allocation site (0 unknown)."]
+    pub site: usize,
+    #[doc = " The damaged byte nearest to the block (for a damaged header: the header's address)."]
+    pub address: usize,
+    #[doc = " RTM_REDZONE_FRONT or RTM_REDZONE_BACK."]
+    pub side: u32,
+    #[doc = " RTM_REDZONE_HEADER or 0."]
+    pub flags: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_redzone_report() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_redzone_report>(),
+        24usize,
+        concat!("Size of: ", stringify!(rtm_redzone_report))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_redzone_report>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_redzone_report))
+    );
+    fn test_field_block() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).block) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone_report),
+                "::",
+                stringify!(block)
+            )
+        );
+    }
+    test_field_block();
+    fn test_field_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).size) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone_report),
+                "::",
+                stringify!(size)
+            )
+        );
+    }
+    test_field_size();
+    fn test_field_site() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).site) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone_report),
+                "::",
+                stringify!(site)
+            )
+        );
+    }
+    test_field_site();
+    fn test_field_address() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).address) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone_report),
+                "::",
+                stringify!(address)
+            )
+        );
+    }
+    test_field_address();
+    fn test_field_side() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).side) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone_report),
+                "::",
+                stringify!(side)
+            )
+        );
+    }
+    test_field_side();
+    fn test_field_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone_report>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone_report),
+                "::",
+                stringify!(flags)
+            )
+        );
+    }
+    test_field_flags();
+}
+impl Default for rtm_redzone_report {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[doc = " One damaged red zone."]
+pub type rtm_redzone_report_t = rtm_redzone_report;
+#[doc = " Report callback: one call per damaged zone; `r` is valid during the call only."]
+pub type rtm_redzone_report_fn = ::core::option::Option<
+    unsafe extern "C" fn(user: *mut core::ffi::c_void, r: *const rtm_redzone_report_t),
+>;
+#[doc = " Red-zone statistics, copied out."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_redzone_stats {
+    #[doc = " Blocks live now."]
+    pub live_blocks: u32,
+    #[doc = " Grows only: damaged zones reported (free and check_all)."]
+    pub overruns_detected: u32,
+    #[doc = " Grows only: damaged blocks kept from the inner allocator on free."]
+    pub quarantined_blocks: u32,
+    #[doc = " Grows only: rtm_redzone_check_all calls."]
+    pub checks: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_redzone_stats() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_redzone_stats>(),
+        16usize,
+        concat!("Size of: ", stringify!(rtm_redzone_stats))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_redzone_stats>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_redzone_stats))
+    );
+    fn test_field_live_blocks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).live_blocks) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone_stats),
+                "::",
+                stringify!(live_blocks)
+            )
+        );
+    }
+    test_field_live_blocks();
+    fn test_field_overruns_detected() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).overruns_detected) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone_stats),
+                "::",
+                stringify!(overruns_detected)
+            )
+        );
+    }
+    test_field_overruns_detected();
+    fn test_field_quarantined_blocks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).quarantined_blocks) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone_stats),
+                "::",
+                stringify!(quarantined_blocks)
+            )
+        );
+    }
+    test_field_quarantined_blocks();
+    fn test_field_checks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).checks) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone_stats),
+                "::",
+                stringify!(checks)
+            )
+        );
+    }
+    test_field_checks();
+}
+#[doc = " Red-zone statistics, copied out."]
+pub type rtm_redzone_stats_t = rtm_redzone_stats;
+#[doc = " A red-zone guard. Caller-owned storage; initialise with rtm_redzone_init."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_redzone {
+    #[doc = " Private."]
+    pub opaque: [usize; 20usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_redzone() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_redzone>(),
+        80usize,
+        concat!("Size of: ", stringify!(rtm_redzone))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_redzone>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_redzone))
+    );
+    fn test_field_opaque() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_redzone>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).opaque) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_redzone),
+                "::",
+                stringify!(opaque)
+            )
+        );
+    }
+    test_field_opaque();
+}
+#[doc = " A red-zone guard. Caller-owned storage; initialise with rtm_redzone_init."]
+pub type rtm_redzone_t = rtm_redzone;
+extern "C" {
+    #[doc = " Initialise `rz` over `inner` (copied). `fn` (may be NULL) receives reports."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `rz`/`inner` or an inner allocator without ops."]
+    pub fn rtm_redzone_init(
+        rz: *mut rtm_redzone_t,
+        inner: *const rtm_allocator_t,
+        fn_: rtm_redzone_report_fn,
+        user: *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The guard as an allocator (ops NULL when `rz` is NULL or uninitialised)."]
+    pub fn rtm_redzone_allocator(rz: *mut rtm_redzone_t) -> rtm_allocator_t;
+}
+extern "C" {
+    #[doc = " Allocate through the guard and record the caller's return address as the site."]
+    #[doc = " @return as the interface's allocate: RTM_ERR_INVALID_ARG (bad rz, NULL out,"]
+    #[doc = "         size 0, size + zones overflowing), RTM_ERR_ALIGNMENT, RTM_ERR_NO_MEMORY."]
+    pub fn rtm_redzone_alloc(
+        rz: *mut rtm_redzone_t,
+        size: usize,
+        align: usize,
+        out: *mut *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Free through the guard."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_POINTER (NULL, foreign, interior);"]
+    #[doc = "         RTM_ERR_DOUBLE_FREE; RTM_ERR_CORRUPTED (zones or header damaged: reported,"]
+    #[doc = "         block quarantined); RTM_ERR_INVALID_ARG for a bad `rz`."]
+    pub fn rtm_redzone_free(rz: *mut rtm_redzone_t, ptr: *mut core::ffi::c_void) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Name the allocation site of the next allocation through the interface (consumed by it)."]
+    pub fn rtm_redzone_set_site(rz: *mut rtm_redzone_t, site: usize);
+}
+extern "C" {
+    #[doc = " Check every live block's zones and header; report each damage through the callback."]
+    #[doc = " `*bad` (may be NULL) receives the number of damaged zones found."]
+    #[doc = " @return RTM_OK; RTM_ERR_CORRUPTED when anything is damaged (the walk stops at a"]
+    #[doc = "         block whose header is damaged, as its links cannot be trusted);"]
+    #[doc = "         RTM_ERR_INVALID_ARG for a bad `rz`. O(live blocks + zone bytes)."]
+    pub fn rtm_redzone_check_all(rz: *mut rtm_redzone_t, bad: *mut usize) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy the statistics into `*out` (zeros for a bad `rz`; nothing for NULL `out`)."]
+    pub fn rtm_redzone_get_stats(rz: *const rtm_redzone_t, out: *mut rtm_redzone_stats_t);
+}
 #[doc = " A region, as the map stores and reports it."]
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone)]
@@ -2195,4 +3156,2544 @@ extern "C" {
     #[doc = " permissions, a NUL-terminated name."]
     #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED. O(n)."]
     pub fn rtm_memmap_check(m: *const rtm_memmap_t) -> rtm_status_t;
+}
+#[doc = " A protection region (the design's `ProtectionRegion`). Plain data."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_mpu_region {
+    #[doc = " First byte of the region."]
+    pub base: usize,
+    #[doc = " Bytes; the region is [base, base + size)."]
+    pub size: usize,
+    #[doc = " RTM_PERM_* bits, see the file comment for their meaning."]
+    pub perm: rtm_perm_t,
+    #[doc = " RTM_MPU_REGION_* flags."]
+    pub flags: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu_region() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu_region>(),
+        16usize,
+        concat!("Size of: ", stringify!(rtm_mpu_region))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu_region>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu_region))
+    );
+    fn test_field_base() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_region>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).base) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_region),
+                "::",
+                stringify!(base)
+            )
+        );
+    }
+    test_field_base();
+    fn test_field_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_region>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).size) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_region),
+                "::",
+                stringify!(size)
+            )
+        );
+    }
+    test_field_size();
+    fn test_field_perm() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_region>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).perm) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_region),
+                "::",
+                stringify!(perm)
+            )
+        );
+    }
+    test_field_perm();
+    fn test_field_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_region>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_region),
+                "::",
+                stringify!(flags)
+            )
+        );
+    }
+    test_field_flags();
+}
+#[doc = " A protection region (the design's `ProtectionRegion`). Plain data."]
+pub type rtm_mpu_region_t = rtm_mpu_region;
+#[doc = " What a back end reports about its unit."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_mpu_info {
+    #[doc = " RTM_MPU_ARCH_*: the matching rule the manager applies."]
+    pub arch: u32,
+    #[doc = " Hardware regions (ARM) or PMP entries."]
+    pub regions: u32,
+    #[doc = " RTM_MPU_CAP_* bits."]
+    pub caps: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu_info() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu_info>(),
+        16usize,
+        concat!("Size of: ", stringify!(rtm_mpu_info))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu_info>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu_info))
+    );
+    fn test_field_arch() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).arch) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_info),
+                "::",
+                stringify!(arch)
+            )
+        );
+    }
+    test_field_arch();
+    fn test_field_regions() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).regions) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_info),
+                "::",
+                stringify!(regions)
+            )
+        );
+    }
+    test_field_regions();
+    fn test_field_caps() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).caps) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_info),
+                "::",
+                stringify!(caps)
+            )
+        );
+    }
+    test_field_caps();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_info),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+#[doc = " What a back end reports about its unit."]
+pub type rtm_mpu_info_t = rtm_mpu_info;
+#[doc = " The operations of an MPU back end. Tables are const and usually static;"]
+#[doc = " `size` is sizeof(rtm_mpu_ops_t) as compiled by the implementer (slots past it"]
+#[doc = " are treated as NULL)."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_mpu_ops {
+    #[doc = " sizeof(rtm_mpu_ops_t) of the implementation."]
+    pub size: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+    #[doc = " Required. Describe the unit (reads MPU_TYPE on ARM)."]
+    pub probe: ::core::option::Option<
+        unsafe extern "C" fn(ctx: *mut core::ffi::c_void, out: *mut rtm_mpu_info_t) -> rtm_status_t,
+    >,
+    #[doc = " Required, pure. RTM_OK when the unit can express `r` exactly, with the"]
+    #[doc = " number of consecutive hardware slots it takes in `*span` (1; 2 for a PMP"]
+    #[doc = " TOR range). Otherwise the status the encoder gives."]
+    pub validate: ::core::option::Option<
+        unsafe extern "C" fn(
+            ctx: *mut core::ffi::c_void,
+            r: *const rtm_mpu_region_t,
+            span: *mut u32,
+        ) -> rtm_status_t,
+    >,
+    #[doc = " Required. Program `r` into slots [index, index + span); `r` NULL turns slot `index` off."]
+    pub write: ::core::option::Option<
+        unsafe extern "C" fn(
+            ctx: *mut core::ffi::c_void,
+            index: u32,
+            r: *const rtm_mpu_region_t,
+        ) -> rtm_status_t,
+    >,
+    #[doc = " Required. Write the control state: RTM_MPU_CTRL_* bits, 0 disables."]
+    pub control: ::core::option::Option<
+        unsafe extern "C" fn(ctx: *mut core::ffi::c_void, ctrl: u32) -> rtm_status_t,
+    >,
+    #[doc = " Optional. Answer an access check from what was programmed, with the"]
+    #[doc = "  hardware's rules (the host model has it)."]
+    pub check_access: ::core::option::Option<
+        unsafe extern "C" fn(
+            ctx: *const core::ffi::c_void,
+            addr: usize,
+            access: u32,
+        ) -> rtm_status_t,
+    >,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu_ops() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu_ops>(),
+        28usize,
+        concat!("Size of: ", stringify!(rtm_mpu_ops))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu_ops>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu_ops))
+    );
+    fn test_field_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_ops>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).size) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_ops),
+                "::",
+                stringify!(size)
+            )
+        );
+    }
+    test_field_size();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_ops>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_ops),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+    fn test_field_probe() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_ops>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).probe) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_ops),
+                "::",
+                stringify!(probe)
+            )
+        );
+    }
+    test_field_probe();
+    fn test_field_validate() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_ops>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).validate) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_ops),
+                "::",
+                stringify!(validate)
+            )
+        );
+    }
+    test_field_validate();
+    fn test_field_write() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_ops>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).write) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_ops),
+                "::",
+                stringify!(write)
+            )
+        );
+    }
+    test_field_write();
+    fn test_field_control() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_ops>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).control) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_ops),
+                "::",
+                stringify!(control)
+            )
+        );
+    }
+    test_field_control();
+    fn test_field_check_access() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_ops>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).check_access) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_ops),
+                "::",
+                stringify!(check_access)
+            )
+        );
+    }
+    test_field_check_access();
+}
+#[doc = " The operations of an MPU back end. Tables are const and usually static;"]
+#[doc = " `size` is sizeof(rtm_mpu_ops_t) as compiled by the implementer (slots past it"]
+#[doc = " are treated as NULL)."]
+pub type rtm_mpu_ops_t = rtm_mpu_ops;
+#[doc = " A back end: its operations and the unit they act on. Copy it freely."]
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_mpu_backend {
+    #[doc = " The operations."]
+    pub ops: *const rtm_mpu_ops_t,
+    #[doc = " The unit, passed to every operation as `ctx`."]
+    pub ctx: *mut core::ffi::c_void,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu_backend() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu_backend>(),
+        8usize,
+        concat!("Size of: ", stringify!(rtm_mpu_backend))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu_backend>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu_backend))
+    );
+    fn test_field_ops() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_backend>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).ops) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_backend),
+                "::",
+                stringify!(ops)
+            )
+        );
+    }
+    test_field_ops();
+    fn test_field_ctx() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_backend>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).ctx) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_backend),
+                "::",
+                stringify!(ctx)
+            )
+        );
+    }
+    test_field_ctx();
+}
+impl Default for rtm_mpu_backend {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[doc = " A back end: its operations and the unit they act on. Copy it freely."]
+pub type rtm_mpu_backend_t = rtm_mpu_backend;
+#[doc = " The two registers that describe one PMSAv7 region."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_mpu_armv7m_regs {
+    #[doc = " MPU_RBAR: region base | VALID (bit 4) | REGION number (bits 3:0)."]
+    pub rbar: u32,
+    #[doc = " MPU_RASR: XN, AP, TEX/S/C/B, SRD, SIZE, ENABLE."]
+    pub rasr: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu_armv7m_regs() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu_armv7m_regs>(),
+        8usize,
+        concat!("Size of: ", stringify!(rtm_mpu_armv7m_regs))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu_armv7m_regs>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu_armv7m_regs))
+    );
+    fn test_field_rbar() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_armv7m_regs>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).rbar) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_armv7m_regs),
+                "::",
+                stringify!(rbar)
+            )
+        );
+    }
+    test_field_rbar();
+    fn test_field_rasr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_armv7m_regs>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).rasr) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_armv7m_regs),
+                "::",
+                stringify!(rasr)
+            )
+        );
+    }
+    test_field_rasr();
+}
+#[doc = " The two registers that describe one PMSAv7 region."]
+pub type rtm_mpu_armv7m_regs_t = rtm_mpu_armv7m_regs;
+extern "C" {
+    #[doc = " Encode `r` as PMSAv7 region number `index` (pure)."]
+    #[doc = ""]
+    #[doc = " The region is the smallest naturally aligned power-of-two block >= 32 bytes"]
+    #[doc = " enclosing [base, base + size) whose eight subregions (blocks >= 256 bytes) can"]
+    #[doc = " be disabled (SRD) so that exactly [base, base + size) remains. Attributes:"]
+    #[doc = " RTM_PERM_CACHEABLE gives TEX=001 C=1 B=1 (normal, write-back write-allocate),"]
+    #[doc = " otherwise TEX=000 C=0 B=1 (shared device); S=0. XN is set without RTM_PERM_EXEC."]
+    #[doc = " AP: 000 none, 001 privileged RW, 011 RW for all, 101 privileged RO, 110 RO for all."]
+    #[doc = ""]
+    #[doc = " @return RTM_OK and `*out`; RTM_ERR_INVALID_ARG for NULL pointers, index > 15,"]
+    #[doc = "         size 0, unknown perm bits, or a region past the 32-bit address space;"]
+    #[doc = "         RTM_ERR_UNSUPPORTED for region flags, write without read, or execute"]
+    #[doc = "         without read or without RTM_PERM_CACHEABLE; RTM_ERR_ALIGNMENT when no region with subregions covers"]
+    #[doc = "         the range exactly. O(1) (at most 28 candidate sizes), ISR-safe."]
+    pub fn rtm_mpu_armv7m_encode(
+        r: *const rtm_mpu_region_t,
+        index: u32,
+        out: *mut rtm_mpu_armv7m_regs_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The ARMv7-M back end over the MPU register block at `regs` (NULL: the"]
+    #[doc = " architectural RTM_MPU_ARM_BASE; any other address -- e.g. RAM standing in for"]
+    #[doc = " the block in a host test -- is written the same way: 32-bit accesses at"]
+    #[doc = " offsets 0x0 TYPE, 0x4 CTRL, 0x8 RNR, 0xC RBAR, 0x10 RASR). Programming a"]
+    #[doc = " region writes RNR, RASR = 0, RBAR, RASR; control writes CTRL; on ARM targets"]
+    #[doc = " both end with DSB and ISB. With `regs` NULL on a non-ARM build the register"]
+    #[doc = " slots return RTM_ERR_UNSUPPORTED. Built for ARMv6-M (Cortex-M0+, a PMSAv7"]
+    #[doc = " subset) the back end refuses regions smaller than 256 bytes"]
+    #[doc = " (RTM_ERR_ALIGNMENT) and writes TEX as 0. Never fails."]
+    pub fn rtm_mpu_armv7m_backend(regs: *mut core::ffi::c_void) -> rtm_mpu_backend_t;
+}
+#[doc = " The two registers that describe one PMSAv8 region."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_mpu_armv8m_regs {
+    #[doc = " MPU_RBAR: BASE (31:5) | SH (4:3) | AP (2:1) | XN (0)."]
+    pub rbar: u32,
+    #[doc = " MPU_RLAR: LIMIT (31:5) | AttrIndx (3:1) | EN (0)."]
+    pub rlar: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu_armv8m_regs() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu_armv8m_regs>(),
+        8usize,
+        concat!("Size of: ", stringify!(rtm_mpu_armv8m_regs))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu_armv8m_regs>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu_armv8m_regs))
+    );
+    fn test_field_rbar() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_armv8m_regs>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).rbar) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_armv8m_regs),
+                "::",
+                stringify!(rbar)
+            )
+        );
+    }
+    test_field_rbar();
+    fn test_field_rlar() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_armv8m_regs>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).rlar) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_armv8m_regs),
+                "::",
+                stringify!(rlar)
+            )
+        );
+    }
+    test_field_rlar();
+}
+#[doc = " The two registers that describe one PMSAv8 region."]
+pub type rtm_mpu_armv8m_regs_t = rtm_mpu_armv8m_regs;
+extern "C" {
+    #[doc = " Encode `r` as a PMSAv8 region (pure). Base and size must be multiples of 32."]
+    #[doc = " AP: 00 privileged RW, 01 RW for all, 10 privileged RO, 11 RO for all; SH = 00"]
+    #[doc = " (non-shareable); XN without RTM_PERM_EXEC; AttrIndx per RTM_PERM_CACHEABLE."]
+    #[doc = ""]
+    #[doc = " @return RTM_OK and `*out`; RTM_ERR_INVALID_ARG for NULL pointers, size 0,"]
+    #[doc = "         unknown perm bits or a region past the 32-bit address space;"]
+    #[doc = "         RTM_ERR_ALIGNMENT for a base or size that is not a multiple of 32;"]
+    #[doc = "         RTM_ERR_UNSUPPORTED for region flags, no read permission (PMSAv8 has"]
+    #[doc = "         no no-access encoding), write without read, or execute without"]
+    #[doc = "         RTM_PERM_CACHEABLE (fetches from device memory fault). O(1), ISR-safe."]
+    pub fn rtm_mpu_armv8m_encode(
+        r: *const rtm_mpu_region_t,
+        out: *mut rtm_mpu_armv8m_regs_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The ARMv8-M back end over the MPU register block at `regs` (NULL: the"]
+    #[doc = " architectural RTM_MPU_ARM_BASE; offsets as for ARMv7-M, RLAR at 0x10, MAIR0 at"]
+    #[doc = " 0x30). Programming writes MAIR0, RNR, RLAR = 0, RBAR, RLAR. The validate slot"]
+    #[doc = " refuses overlaps only through the manager, which sees all regions. Never fails."]
+    pub fn rtm_mpu_armv8m_backend(regs: *mut core::ffi::c_void) -> rtm_mpu_backend_t;
+}
+extern "C" {
+    #[doc = " Write PSPLIM (ARMv8-M Mainline, or Baseline in the Secure state): a push that"]
+    #[doc = " would take the process stack pointer below `limit` raises a UsageFault (STKOF)"]
+    #[doc = " and writes nothing."]
+    #[doc = " @return RTM_OK; RTM_ERR_ALIGNMENT when `limit` is not a multiple of 8 (the"]
+    #[doc = "         register's low three bits are RES0); RTM_ERR_INVALID_ARG for a limit"]
+    #[doc = "         past 32 bits; RTM_ERR_UNSUPPORTED on a core without the register"]
+    #[doc = "         (decided at compile time). O(1), ISR-safe."]
+    pub fn rtm_mpu_set_psplim(limit: usize) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Write MSPLIM, the main stack's limit; as rtm_mpu_set_psplim."]
+    pub fn rtm_mpu_set_msplim(limit: usize) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Read PSPLIM into `*out`. RTM_ERR_INVALID_ARG for NULL; RTM_ERR_UNSUPPORTED as above."]
+    pub fn rtm_mpu_get_psplim(out: *mut usize) -> rtm_status_t;
+}
+#[doc = " The PMP entries that describe one region (RV32: pmpaddr holds address >> 2)."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_mpu_pmp_regs {
+    #[doc = " pmpaddr values for the consecutive entries used."]
+    pub addr: [u32; 2usize],
+    #[doc = " pmpcfg bytes (in the low 8 bits) for the same entries."]
+    pub cfg: [u32; 2usize],
+    #[doc = " Entries used: 1 (NA4, NAPOT) or 2 (TOR: an OFF entry holding the bottom, then the TOR entry)."]
+    pub entries: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu_pmp_regs() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu_pmp_regs>(),
+        24usize,
+        concat!("Size of: ", stringify!(rtm_mpu_pmp_regs))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu_pmp_regs>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu_pmp_regs))
+    );
+    fn test_field_addr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_pmp_regs>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).addr) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_pmp_regs),
+                "::",
+                stringify!(addr)
+            )
+        );
+    }
+    test_field_addr();
+    fn test_field_cfg() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_pmp_regs>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).cfg) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_pmp_regs),
+                "::",
+                stringify!(cfg)
+            )
+        );
+    }
+    test_field_cfg();
+    fn test_field_entries() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_pmp_regs>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).entries) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_pmp_regs),
+                "::",
+                stringify!(entries)
+            )
+        );
+    }
+    test_field_entries();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_pmp_regs>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_pmp_regs),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+#[doc = " The PMP entries that describe one region (RV32: pmpaddr holds address >> 2)."]
+pub type rtm_mpu_pmp_regs_t = rtm_mpu_pmp_regs;
+extern "C" {
+    #[doc = " Encode `r` as PMP entries (pure): NA4 for 4 aligned bytes, NAPOT for a"]
+    #[doc = " naturally aligned power of two >= 8, otherwise TOR over two entries. Base and"]
+    #[doc = " size must be multiples of 4 (granularity G = 0). R/W/X come from perm when"]
+    #[doc = " the region is locked (RTM_MPU_REGION_LOCK: binds M-mode and U-mode alike) and"]
+    #[doc = " from perm when RTM_PERM_UNPRIV is set (unlocked: binds U-mode only); an"]
+    #[doc = " unlocked privileged-only region gets no U-mode rights."]
+    #[doc = ""]
+    #[doc = " @return RTM_OK and `*out`; RTM_ERR_INVALID_ARG for NULL pointers, size 0,"]
+    #[doc = "         unknown perm bits or a region past the 32-bit address space;"]
+    #[doc = "         RTM_ERR_ALIGNMENT for a base or size that is not a multiple of 4;"]
+    #[doc = "         RTM_ERR_UNSUPPORTED for unknown flags, write without read (a reserved"]
+    #[doc = "         PMP encoding), or a locked region granting rights without"]
+    #[doc = "         RTM_PERM_UNPRIV (PMP cannot tell the modes apart there). O(1), ISR-safe."]
+    pub fn rtm_mpu_pmp_encode(
+        r: *const rtm_mpu_region_t,
+        out: *mut rtm_mpu_pmp_regs_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The PMP back end for a hart with `entries` PMP entries (0: 16). Writes go to"]
+    #[doc = " pmpaddrN / pmpcfgN CSRs (RV32 layout: four cfg bytes per pmpcfg register,"]
+    #[doc = " read-modify-write); a slot is turned off (A = OFF) before its address changes."]
+    #[doc = " Off RISC-V the register slots return RTM_ERR_UNSUPPORTED. Never fails."]
+    pub fn rtm_mpu_pmp_backend(entries: u32) -> rtm_mpu_backend_t;
+}
+#[doc = " The host model: a register file that records what the chosen architecture's"]
+#[doc = " back end would write (using the same encoders), and answers access checks from"]
+#[doc = " those registers with the hardware's rules (rtm_mpu_host_check_access)."]
+#[doc = " Fields are public for tests to read; treat them as read-only."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_mpu_host {
+    #[doc = " RTM_MPU_ARCH_* being modelled."]
+    pub arch: u32,
+    #[doc = " Regions / entries modelled (1..16)."]
+    pub regions: u32,
+    #[doc = " MPU_CTRL (ARM); on PMP, RTM_MPU_CTRL_ENABLE mirrors the manager's state."]
+    pub ctrl: u32,
+    #[doc = " MPU_MAIR0 (ARMv8-M); 0 otherwise."]
+    pub mair0: u32,
+    #[doc = " Register writes performed (grows only)."]
+    pub writes: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+    #[doc = " Per region: MPU_RBAR (ARM) or pmpaddr (PMP)."]
+    pub reg_a: [u32; 16usize],
+    #[doc = " Per region: MPU_RASR (ARMv7-M), MPU_RLAR (ARMv8-M) or the pmpcfg byte (PMP)."]
+    pub reg_b: [u32; 16usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu_host() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu_host>(),
+        152usize,
+        concat!("Size of: ", stringify!(rtm_mpu_host))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu_host>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu_host))
+    );
+    fn test_field_arch() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_host>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).arch) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_host),
+                "::",
+                stringify!(arch)
+            )
+        );
+    }
+    test_field_arch();
+    fn test_field_regions() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_host>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).regions) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_host),
+                "::",
+                stringify!(regions)
+            )
+        );
+    }
+    test_field_regions();
+    fn test_field_ctrl() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_host>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).ctrl) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_host),
+                "::",
+                stringify!(ctrl)
+            )
+        );
+    }
+    test_field_ctrl();
+    fn test_field_mair0() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_host>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).mair0) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_host),
+                "::",
+                stringify!(mair0)
+            )
+        );
+    }
+    test_field_mair0();
+    fn test_field_writes() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_host>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).writes) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_host),
+                "::",
+                stringify!(writes)
+            )
+        );
+    }
+    test_field_writes();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_host>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_host),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+    fn test_field_reg_a() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_host>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reg_a) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_host),
+                "::",
+                stringify!(reg_a)
+            )
+        );
+    }
+    test_field_reg_a();
+    fn test_field_reg_b() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_host>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reg_b) as usize - ptr as usize
+            },
+            88usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_host),
+                "::",
+                stringify!(reg_b)
+            )
+        );
+    }
+    test_field_reg_b();
+}
+#[doc = " The host model: a register file that records what the chosen architecture's"]
+#[doc = " back end would write (using the same encoders), and answers access checks from"]
+#[doc = " those registers with the hardware's rules (rtm_mpu_host_check_access)."]
+#[doc = " Fields are public for tests to read; treat them as read-only."]
+pub type rtm_mpu_host_t = rtm_mpu_host;
+extern "C" {
+    #[doc = " Reset `h` to a unit of architecture `arch` with `regions` regions, all off."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL, an unknown arch, or regions"]
+    #[doc = "         not in 1..16. O(1)."]
+    pub fn rtm_mpu_host_init(h: *mut rtm_mpu_host_t, arch: u32, regions: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The back end that programs `h` (its check_access slot is rtm_mpu_host_check_access)."]
+    pub fn rtm_mpu_host_backend(h: *mut rtm_mpu_host_t) -> rtm_mpu_backend_t;
+}
+extern "C" {
+    #[doc = " Decide an access from the recorded registers as the hardware would:"]
+    #[doc = " ARMv7-M -- the highest-numbered enabled region whose enabled subregion holds"]
+    #[doc = " `addr` decides by AP and XN, otherwise the default map for privileged code"]
+    #[doc = " with PRIVDEFENA, otherwise a fault; ARMv8-M -- as ARMv7-M, and two matching"]
+    #[doc = " regions fault; PMP -- the lowest-numbered matching entry decides (M-mode only"]
+    #[doc = " if locked), no match lets M-mode pass and faults U-mode. A disabled ARM MPU"]
+    #[doc = " allows everything. Execution from the default map's XN areas"]
+    #[doc = " (0x40000000-0x5FFFFFFF, 0xA0000000-0xFFFFFFFF) is refused on ARM."]
+    #[doc = " @return RTM_OK (allowed); RTM_ERR_ACCESS (the hardware would fault);"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL or an access value that is not one type"]
+    #[doc = "         (+ RTM_MPU_ACCESS_UNPRIV). O(regions), ISR-safe."]
+    pub fn rtm_mpu_host_check_access(
+        h: *const rtm_mpu_host_t,
+        addr: usize,
+        access: u32,
+    ) -> rtm_status_t;
+}
+#[doc = " A decoded fault: what a firmware fault handler reports."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_mpu_fault {
+    #[doc = " Faulting address, when flags has RTM_MPU_FAULT_ADDR_VALID; 0 otherwise."]
+    pub address: usize,
+    #[doc = " RTM_MPU_FAULT_* kind."]
+    pub kind: u32,
+    #[doc = " RTM_MPU_ACCESS_* of the access when known (0 unknown: ARM DACCVIOL does not say)."]
+    pub access: u32,
+    #[doc = " RTM_MPU_FAULT_ADDR_VALID and RTM_MPU_FAULT_F_* bits."]
+    pub flags: u32,
+    #[doc = " The manager region holding `address` (set by rtm_mpu_report_fault), else RTM_MPU_NO_REGION."]
+    pub region: u32,
+    #[doc = " Raw cause: CFSR on ARM, mcause on RISC-V."]
+    pub status: u32,
+    #[doc = " Raw extra: HFSR on ARM, mtval on RISC-V."]
+    pub detail: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu_fault() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu_fault>(),
+        28usize,
+        concat!("Size of: ", stringify!(rtm_mpu_fault))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu_fault>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu_fault))
+    );
+    fn test_field_address() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_fault>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).address) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_fault),
+                "::",
+                stringify!(address)
+            )
+        );
+    }
+    test_field_address();
+    fn test_field_kind() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_fault>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).kind) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_fault),
+                "::",
+                stringify!(kind)
+            )
+        );
+    }
+    test_field_kind();
+    fn test_field_access() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_fault>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).access) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_fault),
+                "::",
+                stringify!(access)
+            )
+        );
+    }
+    test_field_access();
+    fn test_field_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_fault>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_fault),
+                "::",
+                stringify!(flags)
+            )
+        );
+    }
+    test_field_flags();
+    fn test_field_region() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_fault>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).region) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_fault),
+                "::",
+                stringify!(region)
+            )
+        );
+    }
+    test_field_region();
+    fn test_field_status() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_fault>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).status) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_fault),
+                "::",
+                stringify!(status)
+            )
+        );
+    }
+    test_field_status();
+    fn test_field_detail() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_fault>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).detail) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_fault),
+                "::",
+                stringify!(detail)
+            )
+        );
+    }
+    test_field_detail();
+}
+#[doc = " A decoded fault: what a firmware fault handler reports."]
+pub type rtm_mpu_fault_t = rtm_mpu_fault;
+extern "C" {
+    #[doc = " Decode ARMv7-M/ARMv8-M fault status (pure). Precedence: MemManage (IACCVIOL,"]
+    #[doc = " DACCVIOL, then MSTKERR, MUNSTKERR, MLSPERR), BusFault, UsageFault (STKOF,"]
+    #[doc = " UNALIGNED, others), then HFSR.VECTTBL. The address is MMFAR when MMARVALID"]
+    #[doc = " (bit 7), BFAR when BFARVALID (bit 15). HFSR.FORCED sets RTM_MPU_FAULT_F_ESCALATED."]
+    #[doc = " @param cfsr  SCB->CFSR (0xE000ED28): MMFSR bits 7:0, BFSR 15:8, UFSR 31:16."]
+    #[doc = " @param hfsr  SCB->HFSR (0xE000ED2C)."]
+    #[doc = " @param mmfar SCB->MMFAR (0xE000ED34)."]
+    #[doc = " @param bfar  SCB->BFAR (0xE000ED38)."]
+    #[doc = " @return RTM_OK (kind RTM_MPU_FAULT_NONE when no bit is set); RTM_ERR_INVALID_ARG for NULL out."]
+    #[doc = "         O(1), ISR-safe."]
+    pub fn rtm_mpu_fault_decode_arm(
+        cfsr: u32,
+        hfsr: u32,
+        mmfar: u32,
+        bfar: u32,
+        out: *mut rtm_mpu_fault_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Decode RV32 mcause/mtval (pure): causes 1, 5, 7 are access faults (fetch, load,"]
+    #[doc = " store/AMO); 0, 4, 6 misaligned; 12, 13, 15 page faults (kind DATA_ACCESS or"]
+    #[doc = " INSTR_ACCESS); for these mtval is the address (an implementation may write 0,"]
+    #[doc = " which is then reported as is). An interrupt cause (bit 31) or another"]
+    #[doc = " exception gives RTM_MPU_FAULT_NONE / RTM_MPU_FAULT_OTHER without an address."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL out. O(1), ISR-safe."]
+    pub fn rtm_mpu_fault_decode_rv32(
+        mcause: u32,
+        mtval: u32,
+        out: *mut rtm_mpu_fault_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " On an ARM target: read CFSR, HFSR, MMFAR, BFAR and decode them; with `clear`"]
+    #[doc = " write the CFSR and HFSR bits back (write-one-to-clear) so the next fault"]
+    #[doc = " decodes fresh. Call it from the MemManage/BusFault/UsageFault/HardFault handler."]
+    #[doc = " @return as rtm_mpu_fault_decode_arm; RTM_ERR_UNSUPPORTED on other builds,"]
+    #[doc = "         including ARMv6-M and ARMv8-M Baseline, which have no CFSR."]
+    pub fn rtm_mpu_fault_capture_arm(clear: bool, out: *mut rtm_mpu_fault_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " On an RV32 target: read mcause and mtval and decode them (call from the trap handler)."]
+    #[doc = " @return as rtm_mpu_fault_decode_rv32; RTM_ERR_UNSUPPORTED on other builds."]
+    pub fn rtm_mpu_fault_capture_rv32(out: *mut rtm_mpu_fault_t) -> rtm_status_t;
+}
+#[doc = " An MPU manager. Caller-owned storage; initialise with rtm_mpu_init."]
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_mpu {
+    #[doc = " Private."]
+    pub opaque: [usize; 80usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu>(),
+        320usize,
+        concat!("Size of: ", stringify!(rtm_mpu))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu))
+    );
+    fn test_field_opaque() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).opaque) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu),
+                "::",
+                stringify!(opaque)
+            )
+        );
+    }
+    test_field_opaque();
+}
+impl Default for rtm_mpu {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[doc = " An MPU manager. Caller-owned storage; initialise with rtm_mpu_init."]
+pub type rtm_mpu_t = rtm_mpu;
+#[doc = " Violation handler: called by rtm_mpu_report_fault / rtm_mpu_enforce with the"]
+#[doc = " decoded fault (region filled in). Runs in the caller's context -- typically a"]
+#[doc = " fault handler: keep it short, do not allocate."]
+pub type rtm_mpu_violation_fn = ::core::option::Option<
+    unsafe extern "C" fn(user: *mut core::ffi::c_void, fault: *const rtm_mpu_fault_t),
+>;
+#[doc = " Manager statistics, copied out."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_mpu_stats {
+    #[doc = " Regions the unit has (as probed, at most RTM_MPU_MAX_REGIONS)."]
+    pub regions: u32,
+    #[doc = " Hardware slots in use now."]
+    pub slots_used: u32,
+    #[doc = " RTM_MPU_CTRL_* last written; 0 when disabled."]
+    pub ctrl: u32,
+    #[doc = " Grows only: faults and software violations reported."]
+    pub violations: u32,
+    #[doc = " Grows only: region writes issued to the back end."]
+    pub region_writes: u32,
+    #[doc = " Grows only: requests refused (validation, overlap, no slot)."]
+    pub refusals: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_mpu_stats() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_mpu_stats>(),
+        24usize,
+        concat!("Size of: ", stringify!(rtm_mpu_stats))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_mpu_stats>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_mpu_stats))
+    );
+    fn test_field_regions() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).regions) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_stats),
+                "::",
+                stringify!(regions)
+            )
+        );
+    }
+    test_field_regions();
+    fn test_field_slots_used() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).slots_used) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_stats),
+                "::",
+                stringify!(slots_used)
+            )
+        );
+    }
+    test_field_slots_used();
+    fn test_field_ctrl() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).ctrl) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_stats),
+                "::",
+                stringify!(ctrl)
+            )
+        );
+    }
+    test_field_ctrl();
+    fn test_field_violations() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).violations) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_stats),
+                "::",
+                stringify!(violations)
+            )
+        );
+    }
+    test_field_violations();
+    fn test_field_region_writes() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).region_writes) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_stats),
+                "::",
+                stringify!(region_writes)
+            )
+        );
+    }
+    test_field_region_writes();
+    fn test_field_refusals() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpu_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).refusals) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpu_stats),
+                "::",
+                stringify!(refusals)
+            )
+        );
+    }
+    test_field_refusals();
+}
+#[doc = " Manager statistics, copied out."]
+pub type rtm_mpu_stats_t = rtm_mpu_stats;
+extern "C" {
+    #[doc = " Initialise `m` over back end `be` (copied): probes the unit, starts with no"]
+    #[doc = " regions, disabled. Does not touch the hardware beyond the probe."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `m`/`be` or a back end missing a"]
+    #[doc = "         required slot; RTM_ERR_UNSUPPORTED when the unit reports no regions or"]
+    #[doc = "         the probe fails with it. O(1)."]
+    pub fn rtm_mpu_init(m: *mut rtm_mpu_t, be: *const rtm_mpu_backend_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Regions the unit has (0 for NULL). O(1)."]
+    pub fn rtm_mpu_region_count(m: *const rtm_mpu_t) -> u32;
+}
+extern "C" {
+    #[doc = " The RTM_MPU_ARCH_* of the back end (0 for NULL). O(1)."]
+    pub fn rtm_mpu_arch(m: *const rtm_mpu_t) -> u32;
+}
+extern "C" {
+    #[doc = " Would rtm_mpu_set_region accept `r` at `index`? Pure: nothing is written."]
+    #[doc = " @return RTM_OK; the statuses of rtm_mpu_set_region."]
+    pub fn rtm_mpu_validate(
+        m: *const rtm_mpu_t,
+        index: u32,
+        r: *const rtm_mpu_region_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Program region `index` (the design's configure_region), replacing what was"]
+    #[doc = " there. The region takes `span` slots (see rtm_mpu_ops_t::validate); they must"]
+    #[doc = " be free or belong to the region being replaced. On ARMv8-M the region must not"]
+    #[doc = " overlap another (RTM_ERR_OVERLAP). On PMP without a global enable the hardware"]
+    #[doc = " is written now if the manager is enabled or the region is locked, else on enable."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL, index or index + span beyond the"]
+    #[doc = "         unit; RTM_ERR_OVERLAP; RTM_ERR_ACCESS when a slot it needs is locked;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when a needed slot holds another region; the"]
+    #[doc = "         encoder's statuses. On failure nothing changes. O(regions)."]
+    pub fn rtm_mpu_set_region(
+        m: *mut rtm_mpu_t,
+        index: u32,
+        r: *const rtm_mpu_region_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Program `r` into the free slot(s) that take precedence over all others --"]
+    #[doc = " the highest-numbered on ARM, the lowest-numbered on PMP -- so a guard added"]
+    #[doc = " later overrides background regions set at explicit indexes. `*index` (may be"]
+    #[doc = " NULL) receives the region's index."]
+    #[doc = " @return as rtm_mpu_set_region; RTM_ERR_NO_MEMORY when no free slot (run) fits."]
+    pub fn rtm_mpu_add_region(
+        m: *mut rtm_mpu_t,
+        r: *const rtm_mpu_region_t,
+        index: *mut u32,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Turn region `index` off and free its slots."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL or an index that holds no region;"]
+    #[doc = "         RTM_ERR_ACCESS for a locked region (it stays). O(1)."]
+    pub fn rtm_mpu_clear_region(m: *mut rtm_mpu_t, index: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy region `index` into `*out`."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL or an index that holds no region. O(1)."]
+    pub fn rtm_mpu_get_region(
+        m: *const rtm_mpu_t,
+        index: u32,
+        out: *mut rtm_mpu_region_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Enable the unit with RTM_MPU_CTRL_* flags (RTM_MPU_CTRL_ENABLE is implied)."]
+    #[doc = " On ARM this writes MPU_CTRL (the firmware enables MemManage in SHCSR itself,"]
+    #[doc = " or faults arrive as HardFault with CFSR still telling the cause)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL or unknown flags; the back end's status."]
+    pub fn rtm_mpu_enable(m: *mut rtm_mpu_t, ctrl: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Disable the unit (locked PMP entries stay in force)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; the back end's status."]
+    pub fn rtm_mpu_disable(m: *mut rtm_mpu_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Software access check (the design's check_access) against the manager's"]
+    #[doc = " regions with the back end's matching rule: ARM -- the highest-numbered region"]
+    #[doc = " holding `addr`, else the default map for privileged code with PRIVDEFENA,"]
+    #[doc = " else refused; PMP -- the lowest-numbered, M-mode bound only by locked regions,"]
+    #[doc = " no match: M-mode allowed, U-mode refused. A disabled manager allows everything"]
+    #[doc = " (but on PMP locked regions still apply). Single-byte granularity: an access of"]
+    #[doc = " n bytes is allowed when each of its bytes is."]
+    #[doc = " @return RTM_OK (allowed); RTM_ERR_ACCESS (refused); RTM_ERR_INVALID_ARG for"]
+    #[doc = "         NULL or an access value that is not one type (+ RTM_MPU_ACCESS_UNPRIV)."]
+    #[doc = "         O(regions), ISR-safe, read-only."]
+    pub fn rtm_mpu_check_access(m: *const rtm_mpu_t, addr: usize, access: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Ask the back end itself (its optional check_access slot: the host model"]
+    #[doc = " decodes its registers) whether the hardware would allow the access."]
+    #[doc = " @return RTM_OK; RTM_ERR_ACCESS; RTM_ERR_INVALID_ARG for NULL or a bad access"]
+    #[doc = "         value; RTM_ERR_UNSUPPORTED when the back end has no such slot."]
+    pub fn rtm_mpu_check_backend(m: *const rtm_mpu_t, addr: usize, access: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The index of the region that decides accesses to `addr` (by the matching rule"]
+    #[doc = " above), RTM_MPU_NO_REGION if none. O(regions), ISR-safe."]
+    pub fn rtm_mpu_find_region(m: *const rtm_mpu_t, addr: usize) -> u32;
+}
+extern "C" {
+    #[doc = " Register the violation handler (NULL removes it). No link-time hooks: the"]
+    #[doc = " handler and `user` are stored in `m`."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `m`."]
+    pub fn rtm_mpu_set_violation_handler(
+        m: *mut rtm_mpu_t,
+        fn_: rtm_mpu_violation_fn,
+        user: *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Report a fault: fill `fault->region` from `fault->address` (when valid), count"]
+    #[doc = " it, and call the violation handler if one is registered."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL. O(regions)."]
+    pub fn rtm_mpu_report_fault(m: *mut rtm_mpu_t, fault: *mut rtm_mpu_fault_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " rtm_mpu_check_access, and on refusal report a RTM_MPU_FAULT_SOFTWARE fault at"]
+    #[doc = " `addr` (the design's handle_violation)."]
+    #[doc = " @return as rtm_mpu_check_access."]
+    pub fn rtm_mpu_enforce(m: *mut rtm_mpu_t, addr: usize, access: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy the statistics into `*out` (zeros for NULL `m`; nothing for NULL `out`). O(1)."]
+    pub fn rtm_mpu_get_stats(m: *const rtm_mpu_t, out: *mut rtm_mpu_stats_t);
+}
+#[doc = " Configuration of a stack manager."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_stack_config {
+    #[doc = " Usable bytes of a stack allocated with size 0 (0: such requests are refused)."]
+    pub default_size: usize,
+    #[doc = " Guard bytes below each stack: 0 = RTM_STACK_DEFAULT_GUARD; with an MPU, a"]
+    #[doc = "  power of two >= 32; without, a multiple of 8."]
+    pub guard_size: usize,
+    #[doc = " RTM_STACK_* flags."]
+    pub flags: u32,
+    #[doc = " Canary value (0 = RTM_STACK_DEFAULT_CANARY)."]
+    pub canary: u32,
+    #[doc = " OR'ed into each guard region's flags, e.g. RTM_MPU_REGION_LOCK so a PMP"]
+    #[doc = "  guard binds machine mode (it then stays until reset, also when freed)."]
+    pub guard_region_flags: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_stack_config() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_stack_config>(),
+        24usize,
+        concat!("Size of: ", stringify!(rtm_stack_config))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_stack_config>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_stack_config))
+    );
+    fn test_field_default_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).default_size) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_config),
+                "::",
+                stringify!(default_size)
+            )
+        );
+    }
+    test_field_default_size();
+    fn test_field_guard_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).guard_size) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_config),
+                "::",
+                stringify!(guard_size)
+            )
+        );
+    }
+    test_field_guard_size();
+    fn test_field_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_config),
+                "::",
+                stringify!(flags)
+            )
+        );
+    }
+    test_field_flags();
+    fn test_field_canary() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).canary) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_config),
+                "::",
+                stringify!(canary)
+            )
+        );
+    }
+    test_field_canary();
+    fn test_field_guard_region_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).guard_region_flags) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_config),
+                "::",
+                stringify!(guard_region_flags)
+            )
+        );
+    }
+    test_field_guard_region_flags();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_config>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_config),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+#[doc = " Configuration of a stack manager."]
+pub type rtm_stack_config_t = rtm_stack_config;
+#[doc = " One stack (the design's `StackInfo`), copied out."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_stack_info {
+    #[doc = " Start of the block: the guard's first byte (the design's stack_base)."]
+    pub base: usize,
+    #[doc = " Lowest address the stack may use: base + guard + canary (the PSPLIM value)."]
+    pub limit: usize,
+    #[doc = " One past the highest byte: the initial stack pointer, 8-byte aligned (the design's stack_pointer)."]
+    pub top: usize,
+    #[doc = " Usable bytes, top - limit (at least the size asked for)."]
+    pub size: usize,
+    #[doc = " Guard bytes."]
+    pub guard_size: usize,
+    #[doc = " Highest usage seen by rtm_stack_check_sp / rtm_stack_high_water."]
+    pub peak_usage: usize,
+    #[doc = " The task."]
+    pub task_id: u32,
+    #[doc = " RTM_STACK_INFO_* flags."]
+    pub flags: u32,
+    #[doc = " The guard's MPU region, or RTM_MPU_NO_REGION."]
+    pub mpu_region: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_stack_info() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_stack_info>(),
+        40usize,
+        concat!("Size of: ", stringify!(rtm_stack_info))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_stack_info>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_stack_info))
+    );
+    fn test_field_base() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).base) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_info),
+                "::",
+                stringify!(base)
+            )
+        );
+    }
+    test_field_base();
+    fn test_field_limit() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).limit) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_info),
+                "::",
+                stringify!(limit)
+            )
+        );
+    }
+    test_field_limit();
+    fn test_field_top() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).top) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_info),
+                "::",
+                stringify!(top)
+            )
+        );
+    }
+    test_field_top();
+    fn test_field_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).size) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_info),
+                "::",
+                stringify!(size)
+            )
+        );
+    }
+    test_field_size();
+    fn test_field_guard_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).guard_size) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_info),
+                "::",
+                stringify!(guard_size)
+            )
+        );
+    }
+    test_field_guard_size();
+    fn test_field_peak_usage() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).peak_usage) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_info),
+                "::",
+                stringify!(peak_usage)
+            )
+        );
+    }
+    test_field_peak_usage();
+    fn test_field_task_id() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).task_id) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_info),
+                "::",
+                stringify!(task_id)
+            )
+        );
+    }
+    test_field_task_id();
+    fn test_field_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_info),
+                "::",
+                stringify!(flags)
+            )
+        );
+    }
+    test_field_flags();
+    fn test_field_mpu_region() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).mpu_region) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_info),
+                "::",
+                stringify!(mpu_region)
+            )
+        );
+    }
+    test_field_mpu_region();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            36usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_info),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+#[doc = " One stack (the design's `StackInfo`), copied out."]
+pub type rtm_stack_info_t = rtm_stack_info;
+#[doc = " Statistics (the design's `StackStats` + reuse and guard counters), copied out."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_stack_stats {
+    #[doc = " Highest usage seen on any stack (the design's max_stack_usage)."]
+    pub max_stack_usage: usize,
+    #[doc = " Bytes of all stack blocks held, active and pooled, guards included."]
+    pub total_stack_memory: usize,
+    #[doc = " Grows only: stacks handed out (new or reused)."]
+    pub total_stacks: u32,
+    #[doc = " Stacks in use."]
+    pub active_stacks: u32,
+    #[doc = " Grows only: stacks found overflowed, each counted once."]
+    pub stack_overflows: u32,
+    #[doc = " Freed stacks kept for reuse."]
+    pub pooled_stacks: u32,
+    #[doc = " Grows only: requests served from the pooled stacks."]
+    pub reused_stacks: u32,
+    #[doc = " Active stacks whose guard is an MPU region."]
+    pub mpu_guards: u32,
+    #[doc = " Grows only: requests refused (no memory, no slot, no guard)."]
+    pub failures: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_stack_stats() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_stack_stats>(),
+        40usize,
+        concat!("Size of: ", stringify!(rtm_stack_stats))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_stack_stats>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_stack_stats))
+    );
+    fn test_field_max_stack_usage() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).max_stack_usage) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_stats),
+                "::",
+                stringify!(max_stack_usage)
+            )
+        );
+    }
+    test_field_max_stack_usage();
+    fn test_field_total_stack_memory() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).total_stack_memory) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_stats),
+                "::",
+                stringify!(total_stack_memory)
+            )
+        );
+    }
+    test_field_total_stack_memory();
+    fn test_field_total_stacks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).total_stacks) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_stats),
+                "::",
+                stringify!(total_stacks)
+            )
+        );
+    }
+    test_field_total_stacks();
+    fn test_field_active_stacks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).active_stacks) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_stats),
+                "::",
+                stringify!(active_stacks)
+            )
+        );
+    }
+    test_field_active_stacks();
+    fn test_field_stack_overflows() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).stack_overflows) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_stats),
+                "::",
+                stringify!(stack_overflows)
+            )
+        );
+    }
+    test_field_stack_overflows();
+    fn test_field_pooled_stacks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).pooled_stacks) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_stats),
+                "::",
+                stringify!(pooled_stacks)
+            )
+        );
+    }
+    test_field_pooled_stacks();
+    fn test_field_reused_stacks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reused_stacks) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_stats),
+                "::",
+                stringify!(reused_stacks)
+            )
+        );
+    }
+    test_field_reused_stacks();
+    fn test_field_mpu_guards() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).mpu_guards) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_stats),
+                "::",
+                stringify!(mpu_guards)
+            )
+        );
+    }
+    test_field_mpu_guards();
+    fn test_field_failures() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).failures) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_stats),
+                "::",
+                stringify!(failures)
+            )
+        );
+    }
+    test_field_failures();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            36usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_stats),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+#[doc = " Statistics (the design's `StackStats` + reuse and guard counters), copied out."]
+pub type rtm_stack_stats_t = rtm_stack_stats;
+#[doc = " One slot of the caller's task table."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_stack_slot {
+    #[doc = " Private."]
+    pub opaque: [usize; 16usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_stack_slot() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_stack_slot>(),
+        64usize,
+        concat!("Size of: ", stringify!(rtm_stack_slot))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_stack_slot>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_stack_slot))
+    );
+    fn test_field_opaque() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack_slot>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).opaque) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack_slot),
+                "::",
+                stringify!(opaque)
+            )
+        );
+    }
+    test_field_opaque();
+}
+#[doc = " One slot of the caller's task table."]
+pub type rtm_stack_slot_t = rtm_stack_slot;
+#[doc = " A stack manager. Caller-owned storage; initialise with rtm_stack_init."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_stack {
+    #[doc = " Private."]
+    pub opaque: [usize; 32usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_stack() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_stack>(),
+        128usize,
+        concat!("Size of: ", stringify!(rtm_stack))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_stack>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_stack))
+    );
+    fn test_field_opaque() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_stack>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).opaque) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_stack),
+                "::",
+                stringify!(opaque)
+            )
+        );
+    }
+    test_field_opaque();
+}
+#[doc = " A stack manager. Caller-owned storage; initialise with rtm_stack_init."]
+pub type rtm_stack_t = rtm_stack;
+extern "C" {
+    #[doc = " Initialise `sm`. `cfg` NULL means all defaults. `alloc` (copied; may be NULL:"]
+    #[doc = " static stacks only) provides stack blocks; `mpu` (may be NULL; must outlive"]
+    #[doc = " `sm`) provides guard regions; `table[capacity]` is the task table (caller"]
+    #[doc = " storage, used until `sm` is no longer used)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `sm`, NULL `table` with a non-zero"]
+    #[doc = "         capacity, a capacity above 0xFFFFFFFE, unknown flags, or a default size"]
+    #[doc = "         whose rounding overflows; RTM_ERR_ALIGNMENT for a guard size that is"]
+    #[doc = "         not a multiple of 8 (or, with `mpu`, not a power of two >= 32);"]
+    #[doc = "         RTM_ERR_UNSUPPORTED for RTM_STACK_USE_PSPLIM on a core without PSPLIM."]
+    #[doc = "         O(capacity)."]
+    pub fn rtm_stack_init(
+        sm: *mut rtm_stack_t,
+        cfg: *const rtm_stack_config_t,
+        alloc: *const rtm_allocator_t,
+        mpu: *mut rtm_mpu_t,
+        table: *mut rtm_stack_slot_t,
+        capacity: usize,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Give task `task_id` a stack of at least `size` usable bytes (0: the default"]
+    #[doc = " size), rounded up to 8; a pooled stack is reused when one fits. `out` (may be"]
+    #[doc = " NULL) receives its info."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `sm`, size 0 without a default,"]
+    #[doc = "         a size whose layout overflows, or a task that already has a stack;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when the table is full, there is no allocator, or the"]
+    #[doc = "         allocator is exhausted; with RTM_STACK_REQUIRE_GUARD, the MPU's status"]
+    #[doc = "         when no guard region can be set. On failure nothing changes except the"]
+    #[doc = "         failure counter. O(capacity) + the allocator + the MPU manager."]
+    pub fn rtm_stack_allocate(
+        sm: *mut rtm_stack_t,
+        task_id: u32,
+        size: usize,
+        out: *mut rtm_stack_info_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Give task `task_id` a stack in the caller's area [mem, mem + mem_size): the"]
+    #[doc = " base is aligned up as the guard needs and the usable size is what remains,"]
+    #[doc = " rounded down to 8. The area belongs to the manager until trimmed."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `sm`, NULL `mem`, an area that"]
+    #[doc = "         wraps the address space, or a task that already has a stack;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when the area cannot hold guard, canary and 8 bytes,"]
+    #[doc = "         or the table is full; the guard statuses as rtm_stack_allocate."]
+    pub fn rtm_stack_add_static(
+        sm: *mut rtm_stack_t,
+        task_id: u32,
+        mem: *mut core::ffi::c_void,
+        mem_size: usize,
+        out: *mut rtm_stack_info_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Release task `task_id`'s stack (the design's deallocate_stack): its canary is"]
+    #[doc = " checked, its MPU guard removed (a locked one stays), and it goes to the"]
+    #[doc = " pooled stacks for reuse."]
+    #[doc = " @return RTM_OK; RTM_ERR_CORRUPTED when the canary was damaged (the stack is"]
+    #[doc = "         released all the same, and the overflow counted); RTM_ERR_DOUBLE_FREE"]
+    #[doc = "         when the task's stack was already released and not reused since;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for a bad `sm` or a task without a stack. O(capacity)."]
+    pub fn rtm_stack_free(sm: *mut rtm_stack_t, task_id: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy task `task_id`'s stack info (the design's get_stack_info)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `sm`, NULL `out` or a task without a stack."]
+    pub fn rtm_stack_get_info(
+        sm: *const rtm_stack_t,
+        task_id: u32,
+        out: *mut rtm_stack_info_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Overflow check by stack pointer (the design's check_stack_overflow, fixed:"]
+    #[doc = " sp == limit is a full stack, not an overflow, and an sp above the top is not"]
+    #[doc = " turned into a huge usage). Records the usage top - sp."]
+    #[doc = " @return RTM_OK; RTM_ERR_CORRUPTED when sp < limit (an overflow: counted once"]
+    #[doc = "         per stack); RTM_ERR_INVALID_POINTER when sp > top (not this stack);"]
+    #[doc = "         RTM_ERR_INVALID_ARG for a bad `sm` or a task without a stack. O(capacity)."]
+    pub fn rtm_stack_check_sp(sm: *mut rtm_stack_t, task_id: u32, sp: usize) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Overflow check by canary: the 16 canary bytes, and the guard bytes when the"]
+    #[doc = " guard is not an MPU region."]
+    #[doc = " @return RTM_OK; RTM_ERR_CORRUPTED (counted once per stack); RTM_ERR_INVALID_ARG"]
+    #[doc = "         for a bad `sm` or a task without a stack. O(capacity + guard)."]
+    pub fn rtm_stack_check_canary(sm: *mut rtm_stack_t, task_id: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " High-water mark of a painted stack: `*used` receives top minus the lowest"]
+    #[doc = " overwritten word found scanning up from the limit (0 for an untouched stack)."]
+    #[doc = " @return RTM_OK; RTM_ERR_UNSUPPORTED for a stack that was not painted;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for a bad `sm`, NULL `used` or a task without a"]
+    #[doc = "         stack. O(capacity + stack size)."]
+    pub fn rtm_stack_high_water(
+        sm: *mut rtm_stack_t,
+        task_id: u32,
+        used: *mut usize,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Call when switching to task `task_id`: with RTM_STACK_USE_PSPLIM, writes its"]
+    #[doc = " limit to PSPLIM; otherwise does nothing."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `sm` or a task without a stack;"]
+    #[doc = "         the status of rtm_mpu_set_psplim. O(capacity)."]
+    pub fn rtm_stack_activate(sm: *mut rtm_stack_t, task_id: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Which active stack holds `addr`? `*task_id` and `*where` (RTM_STACK_IN_GUARD,"]
+    #[doc = " RTM_STACK_IN_STACK; either may be NULL) receive the answer. For fault handlers:"]
+    #[doc = " an MMFAR in a guard names the overflowing task."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_POINTER when no active stack holds it;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for a bad `sm`. O(capacity), ISR-safe, read-only."]
+    pub fn rtm_stack_find(
+        sm: *const rtm_stack_t,
+        addr: usize,
+        task_id: *mut u32,
+        where_: *mut u32,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Record that task `task_id` overflowed (e.g. from a STKOF UsageFault, which"]
+    #[doc = " has no address, or after rtm_stack_find named the task): counted once per stack."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `sm` or a task without a stack."]
+    pub fn rtm_stack_note_overflow(sm: *mut rtm_stack_t, task_id: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Forget the pooled stacks: allocator blocks go back to the allocator, static"]
+    #[doc = " areas back to the caller. Stacks whose guard is locked stay. `*released`"]
+    #[doc = " (may be NULL) receives how many were let go."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `sm`; the allocator's status if"]
+    #[doc = "         it refuses a block (that stack stays pooled). O(capacity)."]
+    pub fn rtm_stack_trim(sm: *mut rtm_stack_t, released: *mut usize) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Read-only whole-structure check: the table's states and pooled list, each"]
+    #[doc = " stack's layout, and the canaries of the active stacks."]
+    #[doc = " @return RTM_OK; RTM_ERR_CORRUPTED; RTM_ERR_INVALID_ARG for a bad `sm`. O(capacity + canaries)."]
+    pub fn rtm_stack_check(sm: *const rtm_stack_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy the statistics (the design's get_stats) into `*out` (zeros for a bad `sm`; nothing for NULL `out`)."]
+    pub fn rtm_stack_get_stats(sm: *const rtm_stack_t, out: *mut rtm_stack_stats_t);
+}
+extern "C" {
+    #[doc = " Continue a CRC-32 over `size` more bytes: `crc` is the value returned for the"]
+    #[doc = " bytes before (0 to start). rtm_crc32_update(rtm_crc32_update(0, a, n), b, m)"]
+    #[doc = " equals the CRC of a followed by b. `data` may be NULL only when size is 0."]
+    #[doc = " O(size), ISR-safe, no state."]
+    pub fn rtm_crc32_update(crc: u32, data: *const core::ffi::c_void, size: usize) -> u32;
+}
+extern "C" {
+    #[doc = " CRC-32 of `size` bytes at `data` (= rtm_crc32_update(0, data, size))."]
+    pub fn rtm_crc32(data: *const core::ffi::c_void, size: usize) -> u32;
+}
+#[doc = " One slot of the caller's region table."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_integrity_slot {
+    #[doc = " Private."]
+    pub opaque: [usize; 4usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_integrity_slot() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_integrity_slot>(),
+        16usize,
+        concat!("Size of: ", stringify!(rtm_integrity_slot))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_integrity_slot>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_integrity_slot))
+    );
+    fn test_field_opaque() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_integrity_slot>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).opaque) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_integrity_slot),
+                "::",
+                stringify!(opaque)
+            )
+        );
+    }
+    test_field_opaque();
+}
+#[doc = " One slot of the caller's region table."]
+pub type rtm_integrity_slot_t = rtm_integrity_slot;
+#[doc = " An integrity detector. Caller-owned storage; initialise with rtm_integrity_init."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_integrity {
+    #[doc = " Private."]
+    pub opaque: [usize; 12usize],
+}
+#[test]
+fn bindgen_test_layout_rtm_integrity() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_integrity>(),
+        48usize,
+        concat!("Size of: ", stringify!(rtm_integrity))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_integrity>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_integrity))
+    );
+    fn test_field_opaque() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_integrity>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).opaque) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_integrity),
+                "::",
+                stringify!(opaque)
+            )
+        );
+    }
+    test_field_opaque();
+}
+#[doc = " An integrity detector. Caller-owned storage; initialise with rtm_integrity_init."]
+pub type rtm_integrity_t = rtm_integrity;
+#[doc = " Statistics (the design's `CorruptionStats`), copied out."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_integrity_stats {
+    #[doc = " Grows only: region checks performed (one per region per checking pass)."]
+    pub total_checks: u32,
+    #[doc = " Grows only: regions found corrupted, each counted once until re-sealed or removed."]
+    pub corruptions_detected: u32,
+    #[doc = " Grows only: regions found corrupted that later matched their seal again"]
+    #[doc = "  without a re-seal (a transient: e.g. a write in flight during a check)."]
+    pub false_alarms: u32,
+    #[doc = " Regions monitored now."]
+    pub regions_monitored: u32,
+    #[doc = " Grows only: rtm_integrity_check calls skipped by the check frequency."]
+    pub skipped_checks: u32,
+    #[doc = " Zero."]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_integrity_stats() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_integrity_stats>(),
+        24usize,
+        concat!("Size of: ", stringify!(rtm_integrity_stats))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_integrity_stats>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_integrity_stats))
+    );
+    fn test_field_total_checks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_integrity_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).total_checks) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_integrity_stats),
+                "::",
+                stringify!(total_checks)
+            )
+        );
+    }
+    test_field_total_checks();
+    fn test_field_corruptions_detected() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_integrity_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).corruptions_detected) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_integrity_stats),
+                "::",
+                stringify!(corruptions_detected)
+            )
+        );
+    }
+    test_field_corruptions_detected();
+    fn test_field_false_alarms() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_integrity_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).false_alarms) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_integrity_stats),
+                "::",
+                stringify!(false_alarms)
+            )
+        );
+    }
+    test_field_false_alarms();
+    fn test_field_regions_monitored() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_integrity_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).regions_monitored) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_integrity_stats),
+                "::",
+                stringify!(regions_monitored)
+            )
+        );
+    }
+    test_field_regions_monitored();
+    fn test_field_skipped_checks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_integrity_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).skipped_checks) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_integrity_stats),
+                "::",
+                stringify!(skipped_checks)
+            )
+        );
+    }
+    test_field_skipped_checks();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_integrity_stats>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_integrity_stats),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+#[doc = " Statistics (the design's `CorruptionStats`), copied out."]
+pub type rtm_integrity_stats_t = rtm_integrity_stats;
+extern "C" {
+    #[doc = " Initialise `d` over `slots[capacity]` (caller storage, owned by `d` until it"]
+    #[doc = " is no longer used). `check_frequency` N makes rtm_integrity_check do its work"]
+    #[doc = " on every N-th call (the 1st, N+1-th, ...); 0 and 1 both mean every call."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `d`, NULL `slots` with a non-zero"]
+    #[doc = "         capacity, or a capacity above 0xFFFFFFFE. O(capacity)."]
+    pub fn rtm_integrity_init(
+        d: *mut rtm_integrity_t,
+        slots: *mut rtm_integrity_slot_t,
+        capacity: usize,
+        check_frequency: u32,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Protect [start, start + size): seal it with its CRC now. Regions may overlap."]
+    #[doc = " The memory must stay readable while protected. `*id` (may be NULL) receives"]
+    #[doc = " the region's id (its slot index, stable until removed)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `d`/`start`, size 0 or a range"]
+    #[doc = "         that wraps the address space; RTM_ERR_NO_MEMORY when the table is full."]
+    #[doc = "         O(capacity + size)."]
+    pub fn rtm_integrity_add(
+        d: *mut rtm_integrity_t,
+        start: *const core::ffi::c_void,
+        size: usize,
+        id: *mut u32,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Stop protecting region `id`."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL or an id that names no region. O(1)."]
+    pub fn rtm_integrity_remove(d: *mut rtm_integrity_t, id: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Re-seal region `id` after a legitimate write (clears its corrupted state)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL or an unknown id. O(size)."]
+    pub fn rtm_integrity_update(d: *mut rtm_integrity_t, id: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Check every region (the design's check_integrity) -- or, per the check"]
+    #[doc = " frequency, skip this call. Writes the ids of corrupted regions into"]
+    #[doc = " `bad[0 .. bad_cap)` (in id order; `bad` may be NULL when bad_cap is 0) and"]
+    #[doc = " their total number into `*bad_count` (may be NULL), also beyond bad_cap."]
+    #[doc = " @return RTM_OK (checked and clean, or skipped: *bad_count 0);"]
+    #[doc = "         RTM_ERR_CORRUPTED when at least one region changed;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `d` or NULL `bad` with bad_cap > 0."]
+    #[doc = "         O(capacity + protected bytes)."]
+    pub fn rtm_integrity_check(
+        d: *mut rtm_integrity_t,
+        bad: *mut u32,
+        bad_cap: usize,
+        bad_count: *mut usize,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Check one region now, whatever the frequency."]
+    #[doc = " @return RTM_OK; RTM_ERR_CORRUPTED; RTM_ERR_INVALID_ARG for NULL or an unknown id. O(size)."]
+    pub fn rtm_integrity_check_region(d: *mut rtm_integrity_t, id: u32) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Copy the statistics into `*out` (zeros for NULL `d`; nothing for NULL `out`). O(1)."]
+    pub fn rtm_integrity_get_stats(d: *const rtm_integrity_t, out: *mut rtm_integrity_stats_t);
 }
