@@ -1,0 +1,85 @@
+# The C benchmark suite (docs/benchmarks.md).
+#
+#   make bench        full run: 1e6-op traces; writes docs/bench/results.md and
+#                     docs/bench/instructions_cdf.png (commit them with the docs)
+#   make bench-smoke  the same pipeline on tiny traces, results under build/;
+#                     part of `make test` so the harness cannot rot (< 1 min)
+#
+# Instruction counts are exact: the traces run as Cortex-M4 firmware under
+# QEMU (mps2-an386) with a per-instruction exec log of the allocators' code,
+# counted per call by benches/c/icount.c. Timing, fill ratios and overheads
+# come from benches/c/bench_host.c on the host, against glibc malloc.
+
+BENCH_DIR := $(BUILD)/bench
+BENCH_SRC := benches/c
+BENCH_ALLOCS := $(notdir $(basename $(wildcard c-src/alloc/*.c)))
+# Allocators in the tree get their table entry in allocs.c.
+BENCH_DEFS := $(foreach a,$(BENCH_ALLOCS),-DRTM_BENCH_HAVE_$(shell echo $(a) | tr a-z A-Z))
+
+# ---- Cortex-M4 firmware ----
+FW_CC := arm-none-eabi-gcc
+FW_CFLAGS := -mcpu=cortex-m4 -mthumb -O2 -g -std=c11 -ffreestanding -fno-tree-loop-distribute-patterns
+FW_LIB_SRCS := $(sort $(wildcard c-src/core/*.c c-src/alloc/*.c))
+
+define bench_fw
+$(BENCH_DIR)/fw-$(1)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	$(FW_CC) $(FW_CFLAGS) $(WARN) $(LIB_INC) -I$(BENCH_SRC) $(BENCH_DEFS) -DBENCH_OPS=$(2)ul \
+	  -DBENCH_OPS_HOLES=$(3)ul -MMD -MP -c $$< -o $$@
+
+$(BENCH_DIR)/fw-$(1)/fw.elf: $(patsubst %.c,$(BENCH_DIR)/fw-$(1)/%.o,$(FW_LIB_SRCS) \
+	  $(BENCH_SRC)/bench_fw.c $(BENCH_SRC)/allocs.c) $(BENCH_SRC)/fw.ld
+	$(FW_CC) $(FW_CFLAGS) -nostdlib -T $(BENCH_SRC)/fw.ld $$(filter %.o,$$^) -lgcc -o $$@
+
+-include $$(wildcard $(BENCH_DIR)/fw-$(1)/*/*.d $(BENCH_DIR)/fw-$(1)/*/*/*.d)
+endef
+
+$(eval $(call bench_fw,full,1000000,2000))
+$(eval $(call bench_fw,smoke,10000,200))
+
+# ---- host tools ----
+$(BENCH_DIR)/icount: $(BENCH_SRC)/icount.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=c11 -O2 -Wall -Wextra -Werror $< -o $@
+
+$(BENCH_DIR)/bench_host: $(BENCH_SRC)/bench_host.c $(BENCH_SRC)/allocs.c $(BENCH_SRC)/trace.h \
+	  $(BENCH_SRC)/allocs.h $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=c11 -O2 $(WARN) $(LIB_INC) -I$(BENCH_SRC) $(BENCH_DEFS) \
+	  $(BENCH_SRC)/bench_host.c $(BENCH_SRC)/allocs.c $(LIB_SRCS) -o $@
+
+# Code size of each allocator: -Os for Cortex-M4, text + data.
+$(BENCH_DIR)/sizes.txt: $(wildcard c-src/alloc/*.c) $(LIB_HDRS) c-src/core/rtm_internal.h
+	@mkdir -p $(BENCH_DIR)/size
+	@for a in $(BENCH_ALLOCS); do \
+	  $(FW_CC) -mcpu=cortex-m4 -mthumb -Os -std=c11 -ffreestanding $(WARN) $(LIB_INC) \
+	    -c c-src/alloc/$$a.c -o $(BENCH_DIR)/size/$$a.o || exit 1; \
+	  arm-none-eabi-size $(BENCH_DIR)/size/$$a.o | awk -v n=rtm_$$a 'NR==2 {print n, $$1, $$2}'; \
+	done > $@.tmp && mv $@.tmp $@
+
+.PHONY: bench bench-smoke deps-bench
+
+deps-bench:
+	@$(DEPS) core bench cross qemu
+
+# $(1) run name, $(2) host ops, $(3) host rounds, $(4) fill seeds, $(5) output dir
+define bench_run
+	@echo "== bench $(1): Cortex-M4 instruction counts under QEMU =="
+	$(BENCH_SRC)/count_fw.sh $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-$(1)
+	@echo "== bench $(1): host timing, fill, overheads =="
+	$(BENCH_DIR)/bench_host $(2) $(3) $(4) > $(BENCH_DIR)/host-$(1).json
+	/usr/bin/python3 $(BENCH_SRC)/report.py $(BENCH_DIR)/counts-$(1) $(BENCH_DIR)/host-$(1).json \
+	  $(BENCH_DIR)/sizes.txt $(5) "make bench"
+	@echo "== bench $(1): $(5)/results.md =="
+endef
+
+bench: deps-bench $(BENCH_DIR)/fw-full/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/bench_host $(BENCH_DIR)/sizes.txt
+	$(call bench_run,full,1000000,9,100,docs/bench)
+	@cat docs/bench/results.md
+
+bench-smoke: deps-bench $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/bench_host \
+	  $(BENCH_DIR)/sizes.txt
+	$(call bench_run,smoke,20000,3,5,$(BENCH_DIR)/smoke)
+	@grep -q "rtm_heap against its targets" $(BENCH_DIR)/smoke/results.md
+
+TEST_STEPS += bench-smoke
