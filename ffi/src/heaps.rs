@@ -1,8 +1,8 @@
-//! The general-purpose allocators over one arena: [`FreeListHeap`] (the
-//! seed's `LinkedListAllocator`) and [`BumpArena`] (the seed's
-//! `SimpleHeapAllocator`).
+//! The general-purpose allocators over one arena: [`Heap`] (the O(1) heap, the
+//! recommended default), [`FreeListHeap`] (the seed's `LinkedListAllocator`)
+//! and [`BumpArena`] (the seed's `SimpleHeapAllocator`).
 //!
-//! Both are initialised in place over memory borrowed for `'a` (the
+//! All three are initialised in place over memory borrowed for `'a` (the
 //! control block lives at its start), are unsynchronised (`&mut self`), and
 //! implement [`MemoryAllocator`] with the C library's checks: foreign,
 //! interior and already-freed pointers come back as [`MemoryError`]s.
@@ -108,6 +108,37 @@ macro_rules! arena_allocator {
             }
         }
     };
+}
+
+arena_allocator! {
+    /// The O(1) real-time heap (`rtm_heap_t`): bounded worst-case time for every
+    /// operation, any power-of-two alignment, checked frees. The recommended
+    /// default; [`crate::RtmHeap`] makes it a `#[global_allocator]`.
+    Heap, sys::rtm_heap_t,
+    init: sys::rtm_heap_init, alloc: sys::rtm_heap_alloc, free: sys::rtm_heap_free,
+    realloc: sys::rtm_heap_realloc, stats: sys::rtm_heap_stats, check: sys::rtm_heap_check,
+    allocator: sys::rtm_heap_allocator
+}
+
+impl<'a> Heap<'a> {
+    /// Give the heap another region of memory (e.g. a second RAM bank).
+    ///
+    /// Errors: what `rtm_heap_add_region` reports, e.g. `AddressOverlap` for a
+    /// region overlapping one the heap has.
+    pub fn add_region(&mut self, region: &'a mut [MaybeUninit<u8>]) -> Result<(), MemoryError> {
+        // SAFETY: the heap is valid; the region is borrowed exclusively for 'a.
+        MemoryError::check(unsafe {
+            sys::rtm_heap_add_region(self.raw.as_ptr(), region.as_mut_ptr().cast(), region.len())
+        })
+    }
+
+    /// The usable size of a live block (at least what was asked for), or `None`
+    /// when `block` is not a live block of this heap.
+    pub fn usable_size(&self, block: *const u8) -> Option<usize> {
+        // SAFETY: the heap is valid; the library validates the pointer.
+        let n = unsafe { sys::rtm_heap_usable_size(self.raw.as_ptr(), block.cast()) };
+        (n != 0).then_some(n)
+    }
 }
 
 arena_allocator! {

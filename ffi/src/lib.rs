@@ -12,13 +12,15 @@
 //! | `AllocatorStats` | [`AllocatorStats`] | `rtm_alloc_stats_t` |
 //! | `SimpleHeapAllocator` | [`BumpArena`] | `rtm_bump_t` |
 //! | `LinkedListAllocator` | [`FreeListHeap`] | `rtm_freelist_t` |
+//! | (beyond the seed) | [`Heap`], the O(1) heap | `rtm_heap_t` |
 //! | `FixedSizePool`, `PoolStats` | [`FixedSizePool`], [`PoolStats`] | `rtm_pool_t` |
 //! | `MultiSizePoolManager`, `MultiPoolStats` | [`MultiSizePoolManager`], [`MultiPoolStats`] | `rtm_mpool_t` |
 //! | `MemoryLayout`, `MemoryRegion`, `MemoryStats` | [`MemoryLayout`], [`MemoryRegion`], [`MemoryStats`] | `rtm_memmap_t` |
 //! | `StackManager`, `StackInfo`, `StackStats` | [`StackManager`], [`StackInfo`], [`StackStats`] | `rtm_stack_t` |
 //! | `MPUManager`, `ProtectionRegion`, `MemoryAccessType` | [`MPUManager`], [`ProtectionRegion`], [`MemoryAccessType`] | `rtm_mpu_t` |
 //!
-//! The raw bindings are in [`sys`].
+//! For `#[global_allocator]` use [`RtmHeap`], the `GlobalAlloc` shim over the
+//! O(1) heap. The raw bindings are in [`sys`].
 //!
 //! `#![no_std]`, no `alloc` needed; every `unsafe` item states its contract
 //! under `# Safety`.
@@ -34,6 +36,7 @@ pub use rtmem_sys as sys;
 
 mod allocator;
 mod error;
+mod global;
 mod heaps;
 pub mod lock;
 mod memmap;
@@ -44,7 +47,8 @@ mod stats;
 
 pub use allocator::{AllocatorRef, MemoryAllocator};
 pub use error::MemoryError;
-pub use heaps::{BumpArena, BumpMark, FreeListHeap, LinkedListAllocator, SimpleHeapAllocator};
+pub use global::RtmHeap;
+pub use heaps::{BumpArena, BumpMark, FreeListHeap, Heap, LinkedListAllocator, SimpleHeapAllocator};
 pub use memmap::{
     MemoryLayout, MemoryLayoutStorage, MemoryPermissions, MemoryRegion, MemoryRegionType, MemoryStats, RegionName,
 };

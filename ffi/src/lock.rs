@@ -1,4 +1,4 @@
-//! Critical sections for the global allocator shim.
+//! Critical sections for the global allocator shim ([`crate::RtmHeap`]).
 //!
 //! The C heap is unsynchronised; the shim brackets every call with a
 //! [`CriticalSection`] chosen by its type parameter, so the choice costs

@@ -277,7 +277,7 @@ impl<'a> MultiSizePoolManager<'a> {
     }
 
     /// Send the requests no class can serve to `fallback` (e.g. a heap's
-    /// [`allocator`](crate::FreeListHeap::allocator)). Blocks of an earlier fallback
+    /// [`allocator`](crate::Heap::allocator)). Blocks of an earlier fallback
     /// must have been freed.
     ///
     /// Errors: `InvalidArgument` for an incomplete allocator or the manager

@@ -1,5 +1,5 @@
-//! The safe API over the general-purpose allocators (free-list heap, bump
-//! arena): misuse comes back as MemoryError values and never
+//! The safe API over the general-purpose allocators (O(1) heap, free-list
+//! heap, bump arena): misuse comes back as MemoryError values and never
 //! damages the allocator or its live blocks.
 
 mod common;
@@ -8,7 +8,7 @@ use std::mem::MaybeUninit;
 use std::ptr;
 
 use common::{fill, holds};
-use rtmem::{BumpArena, FreeListHeap, MemoryAllocator, MemoryError};
+use rtmem::{BumpArena, FreeListHeap, Heap, MemoryAllocator, MemoryError};
 
 fn arena(size: usize) -> Vec<MaybeUninit<u8>> {
     vec![MaybeUninit::uninit(); size]
@@ -68,6 +68,13 @@ fn misuse_matrix(a: &mut dyn MemoryAllocator) {
 }
 
 #[test]
+fn heap_misuse_returns_errors() {
+    let mut mem = arena(64 * 1024);
+    let mut heap = Heap::new(&mut mem).expect("heap");
+    misuse_matrix(&mut heap);
+}
+
+#[test]
 fn freelist_misuse_returns_errors() {
     let mut mem = arena(64 * 1024);
     let mut heap = FreeListHeap::new(&mut mem).expect("free-list heap");
@@ -84,6 +91,7 @@ fn bump_misuse_returns_errors() {
 #[test]
 fn every_allocator_through_the_c_interface_behaves_the_same() {
     let mut mem = arena(64 * 1024);
+    misuse_matrix(&mut Heap::new(&mut mem).expect("heap").allocator());
     misuse_matrix(&mut FreeListHeap::new(&mut mem).expect("free list").allocator());
     misuse_matrix(&mut BumpArena::new(&mut mem).expect("bump").allocator());
 }
@@ -91,10 +99,12 @@ fn every_allocator_through_the_c_interface_behaves_the_same() {
 #[test]
 fn construction_errors() {
     let mut tiny = arena(8);
+    assert!(Heap::new(&mut tiny).is_err());
     assert!(FreeListHeap::new(&mut tiny).is_err());
     assert!(BumpArena::new(&mut tiny).is_err());
     let mut empty: [MaybeUninit<u8>; 0] = [];
-    assert!(FreeListHeap::new(&mut empty).is_err());
+    assert!(Heap::new(&mut empty).is_err());
+    assert!(unsafe { Heap::from_raw_parts(ptr::null_mut(), 4096) }.is_err());
     assert!(unsafe { FreeListHeap::from_raw_parts(ptr::null_mut(), 4096) }.is_err());
 }
 
@@ -122,12 +132,22 @@ fn stats_follow_the_contract(a: &mut dyn MemoryAllocator) {
 #[test]
 fn stats_of_every_allocator() {
     let mut mem = arena(64 * 1024);
+    stats_follow_the_contract(&mut Heap::new(&mut mem).expect("heap"));
     stats_follow_the_contract(&mut FreeListHeap::new(&mut mem).expect("free list"));
     stats_follow_the_contract(&mut BumpArena::new(&mut mem).expect("bump"));
 }
 
 #[test]
 fn usable_sizes() {
+    let mut mem = arena(64 * 1024);
+    let mut heap = Heap::new(&mut mem).expect("heap");
+    let p = heap.allocate(100, 0).expect("alloc");
+    assert!(heap.usable_size(p).unwrap() >= 100);
+    assert_eq!(heap.usable_size(ptr::null()), None);
+    assert_eq!(heap.usable_size(unsafe { p.add(8) }), None);
+    heap.deallocate(p, 100).expect("free");
+    assert_eq!(heap.usable_size(p), None);
+
     let mut mem = arena(64 * 1024);
     let mut list = FreeListHeap::new(&mut mem).expect("free list");
     let p = list.allocate(100, 0).expect("alloc");

@@ -21,6 +21,13 @@ pub const RTM_PERM_UNPRIV: u32 = 16;
 pub const RTM_STATS_HAS_FREE_BYTES: u32 = 1;
 pub const RTM_STATS_HAS_LARGEST_FREE: u32 = 2;
 pub const RTM_STATS_HAS_CAPACITY: u32 = 4;
+pub const RTM_HEAP_CONTROL_SIZE: u32 = 284;
+pub const RTM_HEAP_MIN_ARENA: u32 = 304;
+pub const RTM_HEAP_MIN_REGION: u32 = 24;
+pub const RTM_HEAP_MAX_REGIONS: u32 = 4;
+pub const RTM_HEAP_MIN_ALIGN: u32 = 8;
+pub const RTM_HEAP_BLOCK_OVERHEAD: u32 = 4;
+pub const RTM_HEAP_MAX_REQUEST: u32 = 1073741812;
 pub const RTM_POOL_MEM_ALIGN: u32 = 8;
 pub const RTM_MPOOL_MEM_ALIGN: u32 = 8;
 pub const RTM_LEAK_REPORTED: u32 = 1;
@@ -955,6 +962,125 @@ extern "C" {
     #[doc = " `size` and `old_size` arguments are ignored: the heap records sizes."]
     #[doc = " Valid as long as the heap is."]
     pub fn rtm_freelist_allocator(h: *mut rtm_freelist_t) -> rtm_allocator_t;
+}
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_heap {
+    _unused: [u8; 0],
+}
+#[doc = " An O(1) heap: opaque, lives inside the caller's first region."]
+pub type rtm_heap_t = rtm_heap;
+extern "C" {
+    #[doc = " Create a heap in `mem`: the control block at its start, the rest one free block."]
+    #[doc = " `mem` may have any alignment (up to 7 bytes are skipped); at most"]
+    #[doc = " RTM_HEAP_MAX_REQUEST + 4 bytes of the region are used. The heap owns the"]
+    #[doc = " memory until the caller stops using the heap; nothing needs tearing down."]
+    #[doc = " @param mem  memory for the heap; must stay valid while the heap is used."]
+    #[doc = " @param size bytes at `mem`."]
+    #[doc = " @param out  receives the handle (NULL on failure)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `mem` or `out`, or a `size` too"]
+    #[doc = "         small for the control block and one block (RTM_HEAP_MIN_ARENA plus"]
+    #[doc = "         the bytes skipped for alignment); RTM_ERR_UNSUPPORTED on a target"]
+    #[doc = "         with pointers wider than 32 bits when the memory spans 4 GiB or more."]
+    #[doc = " O(1), ISR-safe."]
+    pub fn rtm_heap_init(
+        mem: *mut core::ffi::c_void,
+        size: usize,
+        out: *mut *mut rtm_heap_t,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Add a disjoint region of memory to the heap (external RAM, a second bank...)."]
+    #[doc = " Blocks never span two regions. Any alignment is accepted (up to 11 bytes of"]
+    #[doc = " the region are lost to alignment and the end marker)."]
+    #[doc = " On targets with pointers wider than 32 bits every region must lie within"]
+    #[doc = " the 4 GiB above the heap's control block (blocks are linked by 32-bit"]
+    #[doc = " offsets from it)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or memory, or a region"]
+    #[doc = "         too small to hold a 16-byte block; RTM_ERR_OVERLAP when it overlaps a"]
+    #[doc = "         region of the heap (or its control block); RTM_ERR_NO_MEMORY when the"]
+    #[doc = "         heap already has RTM_HEAP_MAX_REGIONS regions; RTM_ERR_UNSUPPORTED when"]
+    #[doc = "         it lies too far from the control block (see above)."]
+    #[doc = " O(RTM_HEAP_MAX_REGIONS), ISR-safe."]
+    pub fn rtm_heap_add_region(
+        h: *mut rtm_heap_t,
+        mem: *mut core::ffi::c_void,
+        size: usize,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Allocate `size` bytes aligned to `align` (0 = 8; any power of two)."]
+    #[doc = " @param out receives the block, or NULL on failure."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or `out`, or `size` 0;"]
+    #[doc = "         RTM_ERR_ALIGNMENT for an `align` that is not 0 or a power of two;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when no free block is large enough (counted in"]
+    #[doc = "         allocation_failures; also for sizes above RTM_HEAP_MAX_REQUEST)."]
+    #[doc = " O(1): a constant bound independent of heap size and fragmentation."]
+    #[doc = " Good fit: a request is served from the smallest size class whose every"]
+    #[doc = " block fits; only when no such class has a block is the first block of the"]
+    #[doc = " request's own class tried. ISR-safe."]
+    pub fn rtm_heap_alloc(
+        h: *mut rtm_heap_t,
+        size: usize,
+        align: usize,
+        out: *mut *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Free a block, merging it with free neighbours at once."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap;"]
+    #[doc = "         RTM_ERR_INVALID_POINTER for NULL, a pointer outside every region"]
+    #[doc = "         (foreign, or in a gap between regions), a misaligned or interior"]
+    #[doc = "         pointer, or any pointer whose header does not decode;"]
+    #[doc = "         RTM_ERR_DOUBLE_FREE when the block is already free;"]
+    #[doc = "         RTM_ERR_CORRUPTED when the block's header is valid but a neighbour's"]
+    #[doc = "         header or boundary tag disagrees with it (typically an overrun past"]
+    #[doc = "         the end of this block). On any error nothing is changed."]
+    #[doc = " O(1), ISR-safe. Detection is probabilistic for forged data: see docs/heap.md."]
+    pub fn rtm_heap_free(h: *mut rtm_heap_t, ptr: *mut core::ffi::c_void) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Resize a block, in place when possible: shrinking splits the tail off,"]
+    #[doc = " growing takes from a free block right after it; otherwise a new block is"]
+    #[doc = " allocated, min(old usable, new_size) bytes copied, and the old block freed."]
+    #[doc = " `ptr` NULL behaves as rtm_heap_alloc(); `new_size` 0 frees `ptr` and stores"]
+    #[doc = " NULL. The result is aligned to `align` (0 = 8), moving the block if needed."]
+    #[doc = " @return as rtm_heap_alloc() and rtm_heap_free(); on any failure the old block"]
+    #[doc = "         is untouched and still owned by the caller, and `*out` is NULL."]
+    #[doc = " O(1) plus the copy when the block moves. ISR-safe."]
+    pub fn rtm_heap_realloc(
+        h: *mut rtm_heap_t,
+        ptr: *mut core::ffi::c_void,
+        new_size: usize,
+        align: usize,
+        out: *mut *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The usable size of a live block (its accounted size, >= the size requested),"]
+    #[doc = " or 0 when `h` is NULL or `ptr` is not a live block of this heap."]
+    #[doc = " O(1), read-only, ISR-safe."]
+    pub fn rtm_heap_usable_size(h: *const rtm_heap_t, ptr: *const core::ffi::c_void) -> usize;
+}
+extern "C" {
+    #[doc = " Copy the statistics out; all optional fields are valid (RTM_STATS_HAS_*):"]
+    #[doc = " free_bytes is the usable bytes of all free blocks, largest_free_block is"]
+    #[doc = " exactly the largest request that would succeed now at alignment 8, capacity"]
+    #[doc = " the usable bytes of the heap when everything is free. Does nothing when"]
+    #[doc = " `out` is NULL; zeroes `*out` when `h` is NULL. O(1), read-only, ISR-safe."]
+    pub fn rtm_heap_stats(h: *const rtm_heap_t, out: *mut rtm_alloc_stats_t);
+}
+extern "C" {
+    #[doc = " Read-only integrity walk: every block of every region (header keys, sizes,"]
+    #[doc = " neighbour flags, boundary tags, no two free neighbours), every free list"]
+    #[doc = " (links, class, bitmap), and the counters."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED on the first"]
+    #[doc = "         inconsistency. O(blocks); never writes, never reads outside the regions."]
+    pub fn rtm_heap_check(h: *const rtm_heap_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " The heap as a generic allocator (deallocate ignores its size argument)."]
+    pub fn rtm_heap_allocator(h: *mut rtm_heap_t) -> rtm_allocator_t;
 }
 #[repr(C)]
 #[derive(Debug, Copy, Clone)]
