@@ -7,8 +7,6 @@
 #                     rust-example/firmware/component/include/*.h (cbindgen)
 #   make rust-test    (a `make test` step) drift checks, cargo test, clippy,
 #                     doc, the host example, the firmware on QEMU
-#   make rust-bench   cargo bench (Criterion, HTML reports in target/criterion)
-#                     plus the ratio summary and the shim's instruction count
 #
 # Host cargo: the one in PATH (rustup), else ~/.cargo/bin, else Debian's
 # cargo-web (/usr/bin/cargo 1.96). The firmware always uses Debian's compiler,
@@ -77,6 +75,10 @@ rust-doc: rust-deps
 	@echo "== cargo doc (warnings are errors) =="
 	@$(RUST_ENV); RUSTDOCFLAGS="-D warnings" $$CARGO doc --offline --workspace --no-deps
 
+rust-example: rust-deps
+	@echo "== rust-example: host program on the rtmem heap =="
+	@$(RUST_ENV); $$CARGO run --offline --release -q -p rtmem-example
+
 # ---------------------------------------------------------------------------
 
 rust-test: rust-deps
@@ -84,5 +86,6 @@ rust-test: rust-deps
 	@$(MAKE) --no-print-directory rust-cargo-test
 	@$(MAKE) --no-print-directory rust-clippy
 	@$(MAKE) --no-print-directory rust-doc
+	@$(MAKE) --no-print-directory rust-example
 
 TEST_STEPS += rust-test
