@@ -48,9 +48,23 @@ define rust_bindgen
 	done
 endef
 
+# ---------------------------------------------------------------------------
+# cbindgen: the C header of the mixed firmware's Rust component.
+
+COMPONENT_DIR := rust-example/firmware/component
+COMPONENT_HDR := $(COMPONENT_DIR)/include/telemetry.h
+
+# $(call rust_cbindgen,output file)
+define rust_cbindgen
+	@mkdir -p $(dir $(1))
+	@$(RUST_ENV); cd $(COMPONENT_DIR) && CARGO=$$CARGO cbindgen --quiet --config cbindgen.toml \
+	  --output $(abspath $(1)) .
+endef
+
 bindings: rust-deps
 	$(call rust_bindgen,$(BINDINGS_DIR))
-	@echo "bindings: regenerated $(BINDINGS_DIR)"
+	$(call rust_cbindgen,$(COMPONENT_HDR))
+	@echo "bindings: regenerated $(BINDINGS_DIR) and $(COMPONENT_HDR)"
 
 rust-bindings-check: rust-deps
 	@echo "== bindgen drift check =="
@@ -59,6 +73,13 @@ rust-bindings-check: rust-deps
 	  diff -u $(BINDINGS_DIR)/$$abi.rs $(RUST_OUT)/bindings/$$abi.rs || { \
 	    echo "$(BINDINGS_DIR)/$$abi.rs differs from the headers: run 'make bindings' and commit"; exit 1; }; \
 	done; echo "bindings match the headers ($(BINDGEN_ABIS))"
+
+rust-cbindgen-check: rust-deps
+	@echo "== cbindgen drift check =="
+	$(call rust_cbindgen,$(RUST_OUT)/cbindgen/telemetry.h)
+	@diff -u $(COMPONENT_HDR) $(RUST_OUT)/cbindgen/telemetry.h || { \
+	  echo "$(COMPONENT_HDR) differs from the component's source: run 'make bindings' and commit"; exit 1; }
+	@echo "component header matches its Rust source"
 
 # ---------------------------------------------------------------------------
 # The host workspace.
@@ -80,12 +101,94 @@ rust-example: rust-deps
 	@$(RUST_ENV); $$CARGO run --offline --release -q -p rtmem-example
 
 # ---------------------------------------------------------------------------
+# Firmware: Rust staticlibs (Debian's rustc, -Zbuild-std) linked with the C
+# library and the board support by arm-none-eabi-gcc, run on QEMU MPS2 boards.
+# Each CPU: Rust target, gcc flags, QEMU machine.
+
+RFW_DIR := rust-example/firmware
+RFW_OUT := $(RUST_OUT)/fw
+RFW_CPUS := m3 m4f
+RFW_RUST_TARGET_m3 := thumbv7m-none-eabi
+RFW_RUST_TARGET_m4f := thumbv7em-none-eabihf
+RFW_CFLAGS_m3 := -mcpu=cortex-m3 -mthumb
+RFW_CFLAGS_m4f := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+RFW_BOARD_m3 := mps2-an385
+RFW_BOARD_m4f := mps2-an386
+RFW_CC := arm-none-eabi-gcc
+RFW_COMMON_CFLAGS := -std=c11 -O2 -g -ffunction-sections -fdata-sections $(WARN)
+RFW_RUSTC := /usr/bin/rustc
+RFW_CARGO := /usr/bin/cargo
+RFW_CARGO_FLAGS := build --offline --release -Zbuild-std=core,alloc --target-dir $(abspath $(RFW_OUT))/target
+# Firmware images per CPU.
+RFW_IMAGES := rust-fw mixed
+
+# The C library for each CPU is mk/cross.mk's $(BUILD)/cross/<cpu>/librtmem.a.
+# $(1) cpu
+define rust_fw_cpu
+RFW_BOARD_OBJS_$(1) := $(RFW_OUT)/$(1)/board/startup.o $(RFW_OUT)/$(1)/board/semihost.o
+RFW_RUST_LIBDIR_$(1) := $(RFW_OUT)/target/$(RFW_RUST_TARGET_$(1))/release
+RFW_CLIB_$(1) := $(BUILD)/cross/$(1)/librtmem.a
+
+$(RFW_OUT)/$(1)/board/%.o: $(RFW_DIR)/board/%.c
+	@mkdir -p $$(dir $$@)
+	$(RFW_CC) $(RFW_CFLAGS_$(1)) $(RFW_COMMON_CFLAGS) -MMD -MP -c $$< -o $$@
+
+$(RFW_OUT)/$(1)/mixed/%.o: $(RFW_DIR)/mixed/%.c $(COMPONENT_HDR)
+	@mkdir -p $$(dir $$@)
+	$(RFW_CC) $(RFW_CFLAGS_$(1)) $(RFW_COMMON_CFLAGS) -Iinclude -I$(RFW_DIR)/board -I$(COMPONENT_DIR)/include -MMD -MP -c $$< -o $$@
+
+# Warnings in the firmware crates fail the build (their log is kept).
+.PHONY: rust-fw-cargo-$(1)
+rust-fw-cargo-$(1): rust-deps
+	@echo "== cargo -Zbuild-std: $(RFW_RUST_TARGET_$(1)) =="
+	@mkdir -p $(RFW_OUT)
+	+@cd $(RFW_DIR) && RUSTC=$(RFW_RUSTC) RUSTC_BOOTSTRAP=1 $(RFW_CARGO) $(RFW_CARGO_FLAGS) \
+	  --target $(RFW_RUST_TARGET_$(1)) 2>$(abspath $(RFW_OUT))/cargo-$(1).log; rc=$$$$?; \
+	  cat $(abspath $(RFW_OUT))/cargo-$(1).log; \
+	  if [ $$$$rc -ne 0 ]; then exit $$$$rc; fi; \
+	  if grep -q '^warning' $(abspath $(RFW_OUT))/cargo-$(1).log; then echo "firmware crates: warnings are errors"; exit 1; fi
+
+# $(RFW_OUT)/<cpu>/<image>.elf; the Rust staticlib is always re-checked by cargo.
+$(RFW_OUT)/$(1)/rust-fw.elf: rust-fw-cargo-$(1) $$(RFW_BOARD_OBJS_$(1)) $$(RFW_CLIB_$(1)) $(RFW_DIR)/board/link.ld
+	$(RFW_CC) $(RFW_CFLAGS_$(1)) -nostartfiles -T $(RFW_DIR)/board/link.ld -Wl,--gc-sections \
+	  -Wl,--no-warn-execstack -Wl,-Map=$$(@:.elf=.map) $$(RFW_BOARD_OBJS_$(1)) \
+	  $$(RFW_RUST_LIBDIR_$(1))/librtmem_fw.a $$(RFW_CLIB_$(1)) -o $$@
+
+$(RFW_OUT)/$(1)/mixed.elf: rust-fw-cargo-$(1) $$(RFW_BOARD_OBJS_$(1)) $(RFW_OUT)/$(1)/mixed/main.o $$(RFW_CLIB_$(1)) $(RFW_DIR)/board/link.ld
+	$(RFW_CC) $(RFW_CFLAGS_$(1)) -nostartfiles -T $(RFW_DIR)/board/link.ld -Wl,--gc-sections \
+	  -Wl,--no-warn-execstack -Wl,-Map=$$(@:.elf=.map) $$(RFW_BOARD_OBJS_$(1)) $(RFW_OUT)/$(1)/mixed/main.o \
+	  $$(RFW_RUST_LIBDIR_$(1))/librtmem_component.a $$(RFW_CLIB_$(1)) -o $$@
+
+-include $$(RFW_BOARD_OBJS_$(1):.o=.d) $(RFW_OUT)/$(1)/mixed/main.d
+endef
+$(foreach c,$(RFW_CPUS),$(eval $(call rust_fw_cpu,$(c))))
+
+RFW_ELFS := $(foreach c,$(RFW_CPUS),$(foreach i,$(RFW_IMAGES),$(RFW_OUT)/$(c)/$(i).elf))
+
+rust-fw: $(RFW_ELFS)
+
+# Run every image on its board; the semihosting exit status is the verdict.
+rust-fw-run: rust-fw
+	@echo "== Rust firmware on QEMU =="
+	@fail=0; for c in $(RFW_CPUS); do for i in $(RFW_IMAGES); do \
+	  case $$c in m3) board=$(RFW_BOARD_m3);; m4f) board=$(RFW_BOARD_m4f);; esac; \
+	  log=$(RFW_OUT)/$$c/$$i.log; rm -f $$log; \
+	  timeout -k 5 30 qemu-system-arm -M $$board -display none -monitor none \
+	    -chardev file,id=out,path=$$log,mux=on -serial chardev:out \
+	    -semihosting-config enable=on,target=native,chardev=out,userspace=on \
+	    -kernel $(RFW_OUT)/$$c/$$i.elf </dev/null; rc=$$?; \
+	  cat $$log; echo "-- $$i on $$board ($$c): exit $$rc"; \
+	  [ $$rc -eq 0 ] || fail=1; \
+	done; done; exit $$fail
+
+# ---------------------------------------------------------------------------
 
 rust-test: rust-deps
-	@$(MAKE) --no-print-directory rust-bindings-check
+	@$(MAKE) --no-print-directory rust-bindings-check rust-cbindgen-check
 	@$(MAKE) --no-print-directory rust-cargo-test
 	@$(MAKE) --no-print-directory rust-clippy
 	@$(MAKE) --no-print-directory rust-doc
 	@$(MAKE) --no-print-directory rust-example
+	@$(MAKE) --no-print-directory rust-fw-run
 
 TEST_STEPS += rust-test
