@@ -7,6 +7,8 @@
 #                     rust-example/firmware/component/include/*.h (cbindgen)
 #   make rust-test    (a `make test` step) drift checks, cargo test, clippy,
 #                     doc, the host example, the firmware on QEMU
+#   make rust-bench   cargo bench (Criterion, HTML reports in target/criterion)
+#                     plus the ratio summary and the shim's instruction count
 #
 # Host cargo: the one in PATH (rustup), else ~/.cargo/bin, else Debian's
 # cargo-web (/usr/bin/cargo 1.96). The firmware always uses Debian's compiler,
@@ -180,6 +182,41 @@ rust-fw-run: rust-fw
 	  cat $$log; echo "-- $$i on $$board ($$c): exit $$rc"; \
 	  [ $$rc -eq 0 ] || fail=1; \
 	done; done; exit $$fail
+
+# ---------------------------------------------------------------------------
+# Benchmarks (not part of make test): Criterion with HTML reports in
+# target/criterion/report/, the ratio summary, and the shim's instruction cost
+# counted with callgrind.
+
+rust-bench: rust-deps
+	@$(DEPS) bench
+	@echo "== cargo bench (Criterion, the rtmem allocators against System) =="
+	@mkdir -p $(RUST_OUT)
+	@$(RUST_ENV); $$CARGO bench --offline -p rtmem-benches --bench allocators
+	@$(RUST_ENV); $$CARGO build --offline --release -q -p rtmem-benches --bins
+	@echo "== Criterion medians and ratios to System (also in $(RUST_OUT)/bench-summary.md) =="
+	@T=$${CARGO_TARGET_DIR:-target}; $$T/release/bench-summary $$T/criterion | tee $(RUST_OUT)/bench-summary.md
+	@echo "== shim cost (callgrind) =="
+	@$${CARGO_TARGET_DIR:-target}/release/shim-cost | tee -a $(RUST_OUT)/bench-summary.md
+	@$(MAKE) --no-print-directory $(RFW_OUT)/m4f/rust-fw.elf >/dev/null
+	@$(MAKE) --no-print-directory rust-shim-cost | tee -a $(RUST_OUT)/bench-summary.md
+
+# The shim's cost on Cortex-M4F: instructions on the fast path (up to the
+# first return or tail call) of the firmware's probe functions, which reach
+# rtm_heap_alloc/rtm_heap_free through the shim and directly.
+# (rust-bench builds the image first; so does make rust-fw.)
+rust-shim-cost:
+	@test -f $(RFW_OUT)/m4f/rust-fw.elf || { echo "rust-shim-cost: run make rust-fw first"; exit 1; }
+	@echo "instructions on the fast path, Cortex-M4F (thumbv7em, release firmware, disassembled):"
+	@arm-none-eabi-objdump -d --no-show-raw-insn $(RFW_OUT)/m4f/rust-fw.elf | awk ' \
+	  /<probe_(shim|direct)_(alloc|free)>:/ { name = substr($$2, 2, length($$2) - 3); n = 0; on = 1; next } \
+	  on && /^$$/ { on = 0 } \
+	  on && NF > 1 && !(name in count) { n++; if ($$0 ~ /pop.*pc|b\.w|bx[ \t]+lr/) count[name] = n } \
+	  END { \
+	    printf "  alloc: %d direct, %d through the shim; free: %d direct, %d through the shim\n", \
+	      count["probe_direct_alloc"], count["probe_shim_alloc"], count["probe_direct_free"], count["probe_shim_free"]; \
+	    printf "shim cost over a direct C call on Cortex-M4F, default lock (PRIMASK): %+d alloc, %+d free\n", \
+	      count["probe_shim_alloc"] - count["probe_direct_alloc"], count["probe_shim_free"] - count["probe_direct_free"] }'
 
 # ---------------------------------------------------------------------------
 
