@@ -16,6 +16,9 @@
 #ifndef BENCH_OPS_HOLES
 #define BENCH_OPS_HOLES 2000ul
 #endif
+#ifndef BENCH_SLOW_HOLES_KIB
+#define BENCH_SLOW_HOLES_KIB 64u
+#endif
 #define LIVE_CAP 16384u
 #define ARENA_MAX (1024u * 1024u)
 
@@ -105,6 +108,22 @@ void *memset(void *d, int c, size_t n)
 
 /* ---- runs ---- */
 
+/* The counting's own check: five instructions, an IT block among them, on
+ * either path. report.py refuses the results unless icount counts 5 per call. */
+__asm__(".section .text.counted.calib,\"ax\",%progbits\n"
+        ".global bench_calib\n"
+        ".thumb_func\n"
+        ".type bench_calib, %function\n"
+        "bench_calib:\n"
+        "    cmp r0, r1\n"
+        "    ite gt\n"
+        "    subgt r0, r0, r1\n"
+        "    addle r0, r1, r1\n"
+        "    bx lr\n"
+        ".size bench_calib, .-bench_calib\n"
+        ".text\n");
+int bench_calib(int a, int b);
+
 /* Placed with the counted code: its entry tells icount a new run starts. */
 __attribute__((noinline, section(".text.counted.mark"))) void bench_mark(unsigned id);
 __attribute__((noinline, section(".text.counted.mark"))) void bench_mark(unsigned id)
@@ -126,6 +145,7 @@ struct scenario {
     int holes;
 };
 
+/* Traces for BENCH_GENERAL allocators. */
 static const struct scenario scenarios[] = {
     {"random 8..256 B, 64 KiB", 64u * 1024u, 8u, 256u, BENCH_OPS, 0},
     {"random 8..256 B, 1 MiB", 1024u * 1024u, 8u, 256u, BENCH_OPS, 0},
@@ -136,7 +156,7 @@ static const struct scenario scenarios[] = {
 
 static unsigned run_id;
 
-static void mark(const char *alloc, const char *what)
+static void mark(const char *alloc, const char *what, unsigned long ops)
 {
     say("run ");
     say_num(run_id);
@@ -144,45 +164,115 @@ static void mark(const char *alloc, const char *what)
     say(alloc);
     say(" | ");
     say(what);
+    if (ops != 0u) {
+        say(" | ");
+        say_num(ops);
+        say(" ops");
+    }
     say("\n");
     bench_mark(run_id++);
 }
 
+static void result(const bench_result_t *r)
+{
+    say("result allocs ");
+    say_num(r->allocs);
+    say(" frees ");
+    say_num(r->frees);
+    say(" failures ");
+    say_num(r->failures);
+    say(" peak_live ");
+    say_num(r->peak_live);
+    say("\n");
+}
+
+static int run(const bench_alloc_t *al, const struct scenario *sc, size_t lo, size_t hi)
+{
+    size_t n = 0u;
+    unsigned long ops = sc->ops / al->ops_div;
+    /* Perforating 1 MiB costs a slow allocator minutes of logged setup: it
+     * gets 64 KiB (about 450 holes), which shows its growth just as well. */
+    size_t size = sc->holes && al->ops_div > 1u ? BENCH_SLOW_HOLES_KIB * 1024u : sc->arena;
+    char name[80];
+    if (size != sc->arena) {
+        /* "holes: N KiB of ..." */
+        const char *rest = " KiB of 32/96 B, 96s freed, then random 8..256 B";
+        size_t i = 0u;
+        for (const char *c = "holes: "; *c != '\0'; c++) {
+            name[i++] = *c;
+        }
+        if (BENCH_SLOW_HOLES_KIB >= 10u) {
+            name[i++] = (char)('0' + (int)(BENCH_SLOW_HOLES_KIB / 10u % 10u));
+        }
+        name[i++] = (char)('0' + (int)(BENCH_SLOW_HOLES_KIB % 10u));
+        for (const char *c = rest; *c != '\0' && i + 1u < sizeof name; c++) {
+            name[i++] = *c;
+        }
+        name[i] = '\0';
+    }
+    mark(al->name, "setup", 0u);
+    void *ctx = al->init(arena.b, size);
+    if (ctx == NULL) {
+        say("bench_fw: init failed\n");
+        return 1;
+    }
+    if (sc->holes) {
+        size_t holes = bench_perforate(al, ctx, live, LIVE_CAP, &n);
+        say("holes ");
+        say_num(holes);
+        say("\n");
+    }
+    mark(al->name, size != sc->arena ? name : sc->name, ops);
+    bench_trace_t t = {1u, ops, lo, hi, size / 2u};
+    bench_result_t r = bench_run(al, ctx, &t, live, LIVE_CAP, &n);
+    mark(al->name, "teardown", 0u);
+    bench_drain(al, ctx, live, &n);
+    result(&r);
+    return 0;
+}
+
 int main(void)
 {
+    /* Which functions' calls icount counts, per allocator. */
+    say("entries calibration bench_calib bench_calib\n");
+    for (size_t a = 0; a < bench_nallocs; a++) {
+        say("entries ");
+        say(bench_allocs[a].name);
+        say(" ");
+        say(bench_allocs[a].fn_alloc);
+        say(" ");
+        say(bench_allocs[a].fn_free);
+        say("\n");
+    }
+    mark("calibration", "5 instructions, both paths", 0u);
+    volatile int sink = bench_calib(3, 2) + bench_calib(1, 2);
+    (void)sink;
     for (size_t a = 0; a < bench_nallocs; a++) {
         const bench_alloc_t *al = &bench_allocs[a];
-        for (size_t s = 0; s < sizeof scenarios / sizeof scenarios[0]; s++) {
-            const struct scenario *sc = &scenarios[s];
-            size_t n = 0u;
-            mark(al->name, "setup");
-            void *ctx = al->init(arena.b, sc->arena);
-            if (ctx == NULL) {
-                say("bench_fw: init failed\n");
+        if (al->kind == BENCH_GENERAL) {
+            for (size_t s = 0; s < sizeof scenarios / sizeof scenarios[0]; s++) {
+                if (run(al, &scenarios[s], scenarios[s].lo, scenarios[s].hi) != 0) {
+                    return 1;
+                }
+            }
+        } else if (al->kind == BENCH_FIXED) {
+            static const struct scenario fixed = {"random fixed-size blocks, 64 KiB", 64u * 1024u, 0u, 0u,
+                                                  BENCH_OPS, 0};
+            if (run(al, &fixed, al->block, al->block) != 0) {
                 return 1;
             }
-            if (sc->holes) {
-                size_t holes = bench_perforate(al, ctx, live, LIVE_CAP, &n);
-                say("holes ");
-                say_num(holes);
-                say("\n");
-            }
-            mark(al->name, sc->name);
-            bench_trace_t t = {1u, sc->ops, sc->lo, sc->hi, sc->arena / 2u};
-            bench_result_t r = bench_run(al, ctx, &t, live, LIVE_CAP, &n);
-            mark(al->name, "teardown");
-            bench_drain(al, ctx, live, &n);
-            say("result allocs ");
-            say_num(r.allocs);
-            say(" frees ");
-            say_num(r.frees);
-            say(" failures ");
-            say_num(r.failures);
-            say(" peak_live ");
-            say_num(r.peak_live);
+        } else {
+            size_t n = 0u;
+            mark(al->name, "setup", 0u);
+            void *ctx = al->init(arena.b, 64u * 1024u);
+            mark(al->name, "fill 64 KiB with 8..256 B", 0u);
+            size_t bytes = ctx != NULL ? bench_fill(al, ctx, 1u, 8u, 256u, live, LIVE_CAP, &n) : 0u;
+            mark(al->name, "teardown", 0u);
+            say("filled ");
+            say_num(bytes);
             say("\n");
         }
     }
-    mark("-", "end");
+    mark("-", "end", 0u);
     return 0;
 }

@@ -47,7 +47,8 @@ static void libc_free(void *ctx, void *p, size_t size)
     free(p);
 }
 
-static const bench_alloc_t glibc = {"glibc malloc", libc_init, libc_alloc, libc_free};
+static const bench_alloc_t glibc = {"glibc malloc", BENCH_GENERAL, 0u, "malloc", "free", 1u,
+                                    libc_init, libc_alloc, libc_free};
 
 /* ---- recorded traces ---- */
 
@@ -186,12 +187,15 @@ static void fill_ratio(const bench_alloc_t *a, size_t arena_size, size_t lo, siz
  * (100 bytes, so an 8-byte granule with a 4-byte header fits exactly). */
 static long overhead(const bench_alloc_t *a)
 {
+    size_t n = a->kind == BENCH_FIXED ? a->block : 100u;
     void *ctx = a->init(arena.b, 65536u);
-    unsigned char *p = a->alloc(ctx, 100u);
-    unsigned char *q = a->alloc(ctx, 100u);
-    long d = (long)(q > p ? q - p : p - q) - 100;
-    a->free(ctx, q, 100u);
-    a->free(ctx, p, 100u);
+    unsigned char *p = a->alloc(ctx, n);
+    unsigned char *q = a->alloc(ctx, n);
+    long d = p != NULL && q != NULL ? (long)(q > p ? q - p : p - q) - (long)n : -1;
+    if (a->kind != BENCH_FILL) {
+        a->free(ctx, q, n);
+        a->free(ctx, p, n);
+    }
     return d;
 }
 
@@ -219,18 +223,33 @@ int main(int argc, char **argv)
     unsigned rounds = argc > 2 ? (unsigned)strtoul(argv[2], NULL, 10) : 7u;
     unsigned seeds = argc > 3 ? (unsigned)strtoul(argv[3], NULL, 10) : 100u;
 
+    /* Timed traces; each runs the allocators of its kind and glibc. */
     struct scenario {
         const char *name;
+        unsigned kind;
         size_t arena, lo, hi;
     } scen[] = {
-        {"random 8..256 B, 64 KiB", 65536u, 8u, 256u},
-        {"random 8..4096 B, 1 MiB", 1024u * 1024u, 8u, 4096u},
+        {"random 8..256 B, 64 KiB", BENCH_GENERAL, 65536u, 8u, 256u},
+        {"random 8..4096 B, 1 MiB", BENCH_GENERAL, 1024u * 1024u, 8u, 4096u},
+        {"random 32 B blocks, 64 KiB", BENCH_FIXED, 65536u, 32u, 32u},
     };
     const size_t nscen = sizeof scen / sizeof scen[0];
-    const size_t nall = bench_nallocs + 1u;
+    const bench_alloc_t *who[16];
+    int first = 1;
 
     printf("{\n  \"ops\": %lu, \"rounds\": %u, \"seeds\": %u,\n  \"timing\": [\n", ops, rounds, seeds);
     for (size_t s = 0; s < nscen; s++) {
+        size_t nall = 0u;
+        for (size_t a = 0; a < bench_nallocs && nall < 15u; a++) {
+            if (bench_allocs[a].kind == scen[s].kind &&
+                (scen[s].kind != BENCH_FIXED || bench_allocs[a].block == scen[s].lo)) {
+                who[nall++] = &bench_allocs[a];
+            }
+        }
+        if (nall == 0u) {
+            continue;
+        }
+        who[nall++] = &glibc;
         bench_trace_t t = {1u, ops, scen[s].lo, scen[s].hi, scen[s].arena / 2u};
         struct recorded r = record(&t);
         void **slot = calloc(r.slots + 1u, sizeof(void *));
@@ -240,44 +259,49 @@ int main(int argc, char **argv)
             return 1;
         }
         for (size_t a = 0; a < nall; a++) { /* warm up: page in arena and glibc's heap */
-            (void)replay(a < bench_nallocs ? &bench_allocs[a] : &glibc, scen[s].arena, &r, slot, &fails[a]);
+            (void)replay(who[a], scen[s].arena, &r, slot, &fails[a]);
         }
         for (unsigned k = 0; k < rounds; k++) {
             for (size_t a = 0; a < nall; a++) {
-                ns[a * rounds + k] =
-                    replay(a < bench_nallocs ? &bench_allocs[a] : &glibc, scen[s].arena, &r, slot, &fails[a]);
+                ns[a * rounds + k] = replay(who[a], scen[s].arena, &r, slot, &fails[a]);
             }
         }
         for (size_t a = 0; a < nall; a++) {
             qsort(&ns[a * rounds], rounds, sizeof(double), cmp_double);
         }
-        double libc = ns[bench_nallocs * rounds + rounds / 2u];
+        double libc = ns[(nall - 1u) * rounds + rounds / 2u];
         for (size_t a = 0; a < nall; a++) {
             double med = ns[a * rounds + rounds / 2u];
-            printf("    {\"scenario\": \"%s\", \"allocator\": \"%s\", \"ns_per_op\": %.3f, \"min_ns\": %.3f, "
-                   "\"max_ns\": %.3f, \"ratio_to_glibc\": %.3f, \"failures\": %lu}%s\n",
-                   scen[s].name, a < bench_nallocs ? bench_allocs[a].name : glibc.name, med,
-                   ns[a * rounds], ns[a * rounds + rounds - 1u], med / libc, fails[a],
-                   s + 1u == nscen && a + 1u == nall ? "" : ",");
+            printf("%s    {\"scenario\": \"%s\", \"allocator\": \"%s\", \"ns_per_op\": %.3f, \"min_ns\": %.3f, "
+                   "\"max_ns\": %.3f, \"ratio_to_glibc\": %.3f, \"failures\": %lu}",
+                   first ? "" : ",\n", scen[s].name, who[a]->name, med, ns[a * rounds],
+                   ns[a * rounds + rounds - 1u], med / libc, fails[a]);
+            first = 0;
         }
         free(slot);
         free(ns);
         free(fails);
         free(r.ops);
     }
-    printf("  ],\n  \"allocators\": [\n");
+    printf("\n  ],\n  \"allocators\": [\n");
     for (size_t a = 0; a < bench_nallocs; a++) {
         const bench_alloc_t *al = &bench_allocs[a];
-        double m1, n1, x1, m2, n2, x2, m3, n3, x3;
-        fill_ratio(al, 65536u, 8u, 256u, seeds, 0u, &m1, &n1, &x1);
-        fill_ratio(al, 1024u * 1024u, 8u, 4096u, seeds < 20u ? seeds : 20u, 0u, &m2, &n2, &x2);
-        fill_ratio(al, 65536u, 8u, 256u, seeds < 20u ? seeds : 20u, 20000u, &m3, &n3, &x3);
-        printf("    {\"allocator\": \"%s\", \"fill_64k\": [%.4f, %.4f, %.4f], \"fill_1m\": [%.4f, %.4f, %.4f], "
-               "\"fill_after_churn_64k\": [%.4f, %.4f, %.4f], \"overhead_per_block\": %ld, "
-               "\"fixed_overhead_64k\": %ld}%s\n",
-               al->name, m1, n1, x1, m2, n2, x2, m3, n3, x3, overhead(al), fixed_overhead(al),
+        /* A pool fills with its block size; the others with the traces' sizes. */
+        size_t lo1 = al->kind == BENCH_FIXED ? al->block : 8u, hi1 = al->kind == BENCH_FIXED ? al->block : 256u;
+        size_t lo2 = al->kind == BENCH_FIXED ? al->block : 8u, hi2 = al->kind == BENCH_FIXED ? al->block : 4096u;
+        unsigned s2 = seeds < 20u ? seeds : 20u;
+        double m1, n1, x1, m2, n2, x2, m3 = 0.0, n3 = 0.0, x3 = 0.0;
+        fill_ratio(al, 65536u, lo1, hi1, seeds, 0u, &m1, &n1, &x1);
+        fill_ratio(al, 1024u * 1024u, lo2, hi2, s2, 0u, &m2, &n2, &x2);
+        if (al->kind != BENCH_FILL) {
+            fill_ratio(al, 65536u, lo1, hi1, s2, 20000u, &m3, &n3, &x3);
+        }
+        printf("    {\"allocator\": \"%s\", \"kind\": %u, \"fill_64k\": [%.4f, %.4f, %.4f], "
+               "\"fill_1m\": [%.4f, %.4f, %.4f], \"fill_after_churn_64k\": [%.4f, %.4f, %.4f], "
+               "\"overhead_per_block\": %ld, \"fixed_overhead_64k\": %ld}%s\n",
+               al->name, al->kind, m1, n1, x1, m2, n2, x2, m3, n3, x3, overhead(al), fixed_overhead(al),
                a + 1u == bench_nallocs ? "" : ",");
     }
-    printf("  ],\n  \"glibc_overhead_per_block\": %ld\n}\n", overhead(&glibc));
+    printf("  ]\n}\n");
     return 0;
 }

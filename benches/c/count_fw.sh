@@ -16,9 +16,9 @@ $nm "$elf" | awk -v s="$start" -v e="$end" '
     function hex(x,   i, c, v) { v = 0; x = tolower(x); for (i = 1; i <= length(x); i++) { c = index("0123456789abcdef", substr(x, i, 1)) - 1; v = v * 16 + c } return v }
     $2 == "T" && $3 !~ /^__/ { a = hex($1); if (a >= hex(s) && a < hex(e)) print $1, $3 }' > "$out/syms.txt"
 fifo="$out/exec.fifo"
-rm -f "$fifo"
+rm -f "$fifo" "$out/fw.log"
 mkfifo "$fifo"
-"$icount" "$out/syms.txt" "$out/hist.csv" < "$fifo" > "$out/counts.csv" &
+"$icount" "$out/syms.txt" "$out/hist.csv" "$out/fw.log" < "$fifo" > "$out/counts.csv" &
 reader=$!
 status=0
 timeout -k 5 3000 qemu-system-arm -M mps2-an386 -display none -monitor none \

@@ -2,20 +2,26 @@
  * Count the instructions each allocator call executes, exactly, from QEMU's
  * exec log: run the firmware with `-singlestep -d exec,nochain -dfilter
  * START+LEN` (LEN covering only the allocators' code) so every executed
- * instruction of that code is one "Trace" line. A call starts at the entry
- * address of a global function of that code and lasts until the next entry;
- * the harness code between calls is outside the filter and never logged.
- * Entering bench_mark() starts the next run.
+ * instruction of that code is one "Trace" line. The harness code between
+ * calls is outside the filter and never logged, so a call lasts from the entry
+ * address of one counted function to the next. Entering bench_mark() starts
+ * the next run; the firmware's log (FWLOG) names the run's allocator, and its
+ * "entries" lines name that allocator's counted functions, so calls the
+ * allocator makes to other allocators (a pool manager to its pools) count
+ * as part of its own call.
  *
- * usage: icount SYMS HIST < qemu.log > summary.csv
+ * usage: icount SYMS HIST FWLOG < qemu.log > summary.csv
  *   SYMS: lines "hexaddr name" (the global functions of the counted code)
  *   HIST: output, lines "run,function,instructions,calls" for the plots
+ *   FWLOG: the firmware's semihosting output, written while QEMU runs
  * summary.csv: run,function,calls,mean,p50,p99,max
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_SYMS 256
 #define MAX_RUNS 256
@@ -28,6 +34,55 @@ struct sym {
 
 static struct sym syms[MAX_SYMS];
 static int nsyms;
+static int active[MAX_SYMS]; /* entries of the current run's allocator */
+
+static void nap(void)
+{
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+}
+
+/* Next line of the firmware log, waiting for QEMU to write it. */
+static int next_line(FILE *f, char *buf, int len)
+{
+    for (int tries = 0; tries < 2000; tries++) {
+        if (fgets(buf, len, f) != NULL) {
+            return 1;
+        }
+        clearerr(f);
+        nap();
+    }
+    return 0;
+}
+
+/* Run `run` starts: find its line "run N ALLOC | ..." and make ALLOC's
+ * counted functions (its "entries" line) the call entries. */
+static void start_run(FILE *f, int run, char (*entries)[3][64], int nentries)
+{
+    char line[512], alloc[64];
+    int n;
+    memset(active, 0, sizeof active);
+    while (next_line(f, line, sizeof line)) {
+        if (sscanf(line, "entries %63s", alloc) == 1 && nentries < MAX_SYMS) {
+            sscanf(line, "entries %63s %63s %63s", entries[nentries][0], entries[nentries][1],
+                   entries[nentries][2]);
+            nentries++;
+            continue;
+        }
+        if (sscanf(line, "run %d %63s", &n, alloc) == 2 && n == run) {
+            for (int e = 0; e < nentries; e++) {
+                if (strcmp(entries[e][0], alloc) == 0) {
+                    for (int i = 0; i < nsyms; i++) {
+                        active[i] |= strcmp(syms[i].name, entries[e][1]) == 0 ||
+                                     strcmp(syms[i].name, entries[e][2]) == 0;
+                    }
+                }
+            }
+            return;
+        }
+    }
+    fprintf(stderr, "icount: no line for run %d in the firmware log\n", run);
+}
 static uint32_t *hist[MAX_RUNS][MAX_SYMS];
 static uint64_t sums[MAX_RUNS][MAX_SYMS];
 static uint64_t calls[MAX_RUNS][MAX_SYMS];
@@ -91,8 +146,8 @@ static uint32_t percentile(const uint32_t *h, uint64_t total, double q)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: icount SYMS HIST < log > summary.csv\n");
+    if (argc != 4) {
+        fprintf(stderr, "usage: icount SYMS HIST FWLOG < log > summary.csv\n");
         return 2;
     }
     FILE *f = fopen(argv[1], "r");
@@ -119,6 +174,20 @@ int main(int argc, char **argv)
         }
     }
 
+    FILE *fw = NULL;
+    for (int tries = 0; fw == NULL && tries < 5000; tries++) {
+        fw = fopen(argv[3], "r");
+        if (fw == NULL) {
+            nap();
+        }
+    }
+    if (fw == NULL) {
+        perror(argv[3]);
+        return 2;
+    }
+    static char entries[MAX_SYMS][3][64];
+    int nentries = 0;
+
     int run = -1, cur = -1;
     uint32_t count = 0;
     uint64_t lines = 0;
@@ -134,13 +203,16 @@ int main(int argc, char **argv)
         uint32_t pc = (uint32_t)strtoul(s + 1, NULL, 16);
         lines++;
         int e = find_sym(pc);
-        if (e >= 0) {
+        if (e >= 0 && (e == mark || active[e])) {
             if (cur >= 0) {
                 record(run, cur, count);
             }
             if (e == mark) {
                 run++;
                 cur = -1;
+                start_run(fw, run, entries, nentries);
+                for (nentries = 0; nentries < MAX_SYMS && entries[nentries][0][0] != '\0'; nentries++) {
+                }
             } else {
                 cur = e;
                 count = 1;

@@ -37,10 +37,20 @@ static inline size_t bench_range(bench_rng_t *r, size_t lo, size_t hi)
     return lo + (size_t)(bench_rand(r) % (uint32_t)(hi - lo + 1u));
 }
 
+/* What traces an allocator can run (bench_alloc_t::kind). */
+#define BENCH_GENERAL 0u /* any sizes, frees in any order */
+#define BENCH_FIXED 1u   /* one block size (bench_alloc_t::block), frees in any order */
+#define BENCH_FILL 2u    /* allocation only (frees last-in first-out at best) */
+
 /* One allocator under test, reached through plain function pointers so the
  * firmware can count instructions per call by entry address. */
 typedef struct bench_alloc {
     const char *name;
+    unsigned kind;         /* BENCH_* */
+    size_t block;          /* BENCH_FIXED: the block size */
+    const char *fn_alloc;  /* the library functions whose calls are counted */
+    const char *fn_free;
+    unsigned ops_div;      /* firmware runs 1/ops_div of the operations (first fit is slow to log) */
     /* Create the allocator over [mem, mem + size); returns its context or NULL. */
     void *(*init)(void *mem, size_t size);
     /* Allocate size bytes (alignment 8); NULL when exhausted. */

@@ -71,9 +71,11 @@ struct rtm_heap {
     uint32_t spanr0; /* region 0 (first payload at h + LOP): (span - 16) / 8 */
     uint32_t span0;
     struct sentinel cls[ZHI + 1u - ZLO]; /* class z at offset 8z */
-    uint32_t allocs; /* successful allocations (wraps) */
-    uint32_t in_use; /* usable bytes of live blocks */
-    uint32_t frees;  /* successful deallocations (wraps) */
+    /* Usable bytes of live blocks (low half, never above the heap's size, so
+     * never carries) and successful allocations (high half, wraps): one
+     * 64-bit addition counts an allocation. */
+    uint64_t use_allocs;
+    uint32_t frees; /* successful deallocations (wraps) */
     uint32_t peak;
     uint64_t bytes_freed;
     uint32_t failures; /* allocations refused for lack of memory (wraps) */
@@ -85,11 +87,12 @@ struct rtm_heap {
 #define LO0 ((uint32_t)(((sizeof(struct rtm_heap) + 4u + 7u) & ~(size_t)7u) - 4u))
 #define LOP (LO0 + 4u)
 
-RTM_STATIC_ASSERT(offsetof(struct rtm_heap, cls) == 8u * ZLO, heap_sentinels_at_8z);
+RTM_STATIC_ASSERT(offsetof(struct rtm_heap, cls) == (size_t)8u * ZLO, heap_sentinels_at_8z);
 RTM_STATIC_ASSERT(sizeof(struct rtm_heap) == 280u, heap_control_size);
 RTM_STATIC_ASSERT(LO0 == RTM_HEAP_CONTROL_SIZE, heap_control_size_public);
 RTM_STATIC_ASSERT(RTM_HEAP_MIN_ARENA == RTM_HEAP_CONTROL_SIZE + MIN_BLOCK + 4u, heap_min_arena);
 RTM_STATIC_ASSERT(offsetof(struct rtm_heap, bytes_freed) % 8u == 0u, heap_u64_aligned);
+RTM_STATIC_ASSERT(offsetof(struct rtm_heap, use_allocs) % 8u == 0u, heap_u64_aligned_2);
 
 /* ------------------------------------------------------------------------ */
 /* Words, keys, links                                                        */
@@ -139,7 +142,7 @@ static inline uint32_t link_of(const rtm_heap_t *h, const void *p)
 
 static inline byte *sentinel(rtm_heap_t *h, uint32_t z)
 {
-    return (byte *)h + 8u * z;
+    return (byte *)h + (size_t)8u * z;
 }
 
 static inline uint32_t clz32(uint32_t x)
@@ -188,24 +191,19 @@ HOT void make_free(rtm_heap_t *h, byte *p, uint32_t size, uint32_t *map)
 /* ------------------------------------------------------------------------ */
 /* Statistics                                                                */
 
-/* Counters read before either is written: one paired load and store. */
 HOT void note_alloc(rtm_heap_t *h, uint32_t usable)
 {
-    uint32_t n = h->allocs;
-    uint32_t u = h->in_use + usable;
-    h->allocs = n + 1u;
-    h->in_use = u;
-    if (u > h->peak) {
-        h->peak = u;
+    uint64_t ua = h->use_allocs + ((uint64_t)1u << 32) + usable;
+    h->use_allocs = ua;
+    if ((uint32_t)ua > h->peak) {
+        h->peak = (uint32_t)ua;
     }
 }
 
 HOT void note_free(rtm_heap_t *h, uint32_t usable)
 {
-    uint32_t u = h->in_use;
-    uint32_t n = h->frees;
-    h->in_use = u - usable;
-    h->frees = n + 1u;
+    h->use_allocs -= usable; /* in use >= usable: no borrow into the count */
+    h->frees++;
     h->bytes_freed += usable;
 }
 
@@ -523,10 +521,9 @@ struct live {
  */
 HOT struct live validate(const rtm_heap_t *h, const byte *p)
 {
-    struct live v;
+    struct live v = {RTM_ERR_INVALID_POINTER, 0u, 0u, 0u, 0u, 0u};
     uint32_t off = (uint32_t)((uintptr_t)p - (uintptr_t)h) - LOP;
     uint32_t span = h->span0;
-    v.st = RTM_ERR_INVALID_POINTER;
     if (ror32(off, 3u) > h->spanr0 || FAR(h, p)) {
         uint64_t w = locate(h, p);
         if (w == 0u) {
@@ -571,6 +568,9 @@ rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
     if (v.st != RTM_OK) {
         return v.st;
     }
+    /* Nothing can fail from here; counting first keeps the counters' loads
+     * and stores together, ahead of the list stores that might alias them. */
+    note_free(h, v.size - 4u);
     uint32_t size = v.size;
     uint32_t map = h->map;
     uint32_t nfree = h->nfree + 1u;
@@ -593,7 +593,6 @@ rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
     make_free(h, p, size, &map);
     h->map = map;
     h->nfree = nfree;
-    note_free(h, v.size - 4u);
     return RTM_OK;
 }
 
@@ -677,19 +676,21 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
         out->capacity += span != 0u ? span - 4u : 0u;
         out->free_bytes += span != 0u ? 4u : 0u; /* the header of one free block per region */
     }
-    uint32_t live = h->allocs - h->frees;
-    out->bytes_allocated = h->bytes_freed + h->in_use;
+    uint32_t in_use = (uint32_t)h->use_allocs;
+    uint32_t allocs = (uint32_t)(h->use_allocs >> 32);
+    uint32_t live = allocs - h->frees;
+    out->bytes_allocated = h->bytes_freed + in_use;
     out->bytes_deallocated = h->bytes_freed;
-    out->bytes_in_use = h->in_use;
+    out->bytes_in_use = in_use;
     out->peak_memory_usage = h->peak;
-    out->free_bytes += out->capacity - h->in_use - 4u * (live + h->nfree);
+    out->free_bytes += out->capacity - in_use - (size_t)4u * (live + h->nfree);
     if (h->map != 0u) {
         /* The largest class holding a block: requests up to its smallest size
          * find it by good fit, bigger ones only by its first block. */
         uint32_t z = (uint32_t)__builtin_ctz(h->map);
         out->largest_free_block = rdw(ptr_of(h, h->cls[z - ZLO].next) + 8) - 4u;
     }
-    out->total_allocations = h->allocs;
+    out->total_allocations = allocs;
     out->total_deallocations = h->frees;
     out->current_allocations = live;
     out->allocation_failures = h->failures;
@@ -699,16 +700,14 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
 /* ------------------------------------------------------------------------ */
 /* Integrity check                                                           */
 
-/* Does link l lead to class z's sentinel, or to the payload of a free block
- * of class z whose neighbours in the list link back to it? */
+/* Is link l the payload of a free block of class z (size copy and tag in
+ * agreement)? Reads only inside a region. */
 static bool node_ok(const rtm_heap_t *h, uint32_t l, uint32_t z)
 {
     const byte *p = ptr_of(h, l);
-    if (p == (const byte *)h + 8u * z) {
-        return true;
-    }
     uint32_t pl = locate(h, p) != 0u ? hdr(p) : F_USED;
-    return (pl & (F_USED | F_MARK)) == 0u && clz32(pl & ~7u) == z && rdw(p + 8) == (pl & ~7u);
+    uint32_t size = pl & ~7u;
+    return (pl & (F_USED | F_MARK)) == 0u && clz32(size) == z && rdw(p + 8) == size && rdw(p + size - 8u) == size;
 }
 
 rtm_status_t rtm_heap_check(const rtm_heap_t *h)
@@ -716,7 +715,8 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h)
     if (h == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
-    /* Every block of every region, in address order. */
+    /* Every block of every region, in address order: sizes inside the
+     * region, PU right, no two free blocks adjacent, the end marker. */
     uint32_t used = 0u;
     uint32_t live = 0u;
     uint32_t nfree = 0u;
@@ -728,20 +728,13 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h)
         while (span != 0u && p < end) {
             uint32_t pl = hdr(p);
             uint32_t size = pl & ~7u;
-            uint32_t z = clz32(size | 1u);
-            if ((pl & (F_MARK | F_PREV)) != prev_used || size < MIN_BLOCK || size > (uint32_t)(end - p)) {
+            if ((pl & (F_MARK | F_PREV)) != prev_used || size < MIN_BLOCK || size > (uint32_t)(end - p) ||
+                (pl & F_USED) + prev_used == 0u) {
                 return RTM_ERR_CORRUPTED;
             }
-            if ((pl & F_USED) != 0u) {
-                used += size - 4u;
-                live++;
-            } else if (prev_used == 0u || rdw(p + size - 8u) != size || !node_ok(h, link_of(h, p), z) ||
-                       !node_ok(h, rdw(p), z) || !node_ok(h, rdw(p + 4), z) ||
-                       rdw(ptr_of(h, rdw(p + 4))) != link_of(h, p) || rdw(ptr_of(h, rdw(p)) + 4) != link_of(h, p)) {
-                return RTM_ERR_CORRUPTED; /* free: coalesced, tagged, linked both ways */
-            } else {
-                nfree++;
-            }
+            used += (pl & F_USED) != 0u ? size - 4u : 0u;
+            live += pl & F_USED;
+            nfree += ~pl & F_USED;
             prev_used = (pl & F_USED) << 1;
             p += size;
         }
@@ -749,21 +742,24 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h)
             return RTM_ERR_CORRUPTED;
         }
     }
-    if (used != h->in_use || live != h->allocs - h->frees || nfree != h->nfree || h->peak < used ||
+    if (used != (uint32_t)h->use_allocs || live != (uint32_t)(h->use_allocs >> 32) - h->frees ||
+        nfree != h->nfree || h->peak < used ||
         (h->map & ~0x0ffffffcu) != 0u) {
         return RTM_ERR_CORRUPTED;
     }
-    /* Each list: the bitmap agrees and the walk from the sentinel returns to
-     * it. Every node is a checked free block, so a walk longer than nfree is
-     * a cycle that misses the sentinel. */
+    /* Every list, from its sentinel round to it: each node a free block of
+     * the list's class whose prev names the node before, the bitmap in
+     * agreement; the walks visit exactly the free blocks, so none is missing,
+     * listed twice or caught in a cycle (and no walk runs past nfree). */
     for (uint32_t z = ZLO; z <= ZHI; z++) {
-        uint32_t s = link_of(h, (const byte *)h + 8u * z);
+        uint32_t s = link_of(h, (const byte *)h + (size_t)8u * z);
+        uint32_t before = s;
         uint32_t l = h->cls[z - ZLO].next;
         if (((h->map >> z) & 1u) != (l != s ? 1u : 0u)) {
             return RTM_ERR_CORRUPTED;
         }
-        for (; l != s; l = rdw(ptr_of(h, l))) {
-            if (nfree-- == 0u || !node_ok(h, l, z)) {
+        for (; l != s; before = l, l = rdw(ptr_of(h, l))) {
+            if (nfree-- == 0u || !node_ok(h, l, z) || rdw(ptr_of(h, l) + 4) != before) {
                 return RTM_ERR_CORRUPTED;
             }
         }

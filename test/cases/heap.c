@@ -155,6 +155,30 @@ RTM_TEST(heap, regions_bad_input_and_limits)
     RTM_CHECK_OK(rtm_heap_check(h));
 }
 
+RTM_TEST(heap, region_below_the_control_block)
+{
+    unsigned char *mem = rtm_test_scratch(16384);
+    RTM_CHECK(mem != NULL);
+    rtm_heap_t *h = NULL;
+    RTM_CHECK_OK(rtm_heap_init(mem + 8192, 4096, &h));
+    rtm_status_t st = rtm_heap_add_region(h, mem, 4096);
+    if (sizeof(void *) > 4u) {
+        /* 32-bit links are offsets upwards from the control block. */
+        RTM_CHECK_STATUS(st, RTM_ERR_UNSUPPORTED);
+        RTM_CHECK_EQ(stats_of(h).capacity, stats_of(h).free_bytes);
+    } else {
+        RTM_CHECK_OK(st);
+        void *a = NULL;
+        void *b = NULL;
+        RTM_CHECK_OK(rtm_heap_alloc(h, 3000, 0, &a));
+        RTM_CHECK_OK(rtm_heap_alloc(h, 3000, 0, &b));
+        RTM_CHECK(((unsigned char *)a < mem + 4096) != ((unsigned char *)b < mem + 4096));
+        RTM_CHECK_OK(rtm_heap_free(h, a));
+        RTM_CHECK_OK(rtm_heap_free(h, b));
+    }
+    RTM_CHECK_OK(rtm_heap_check(h));
+}
+
 /* ---- allocation ---- */
 
 RTM_TEST(heap, alloc_bad_input)
