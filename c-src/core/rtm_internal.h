@@ -21,6 +21,23 @@
 /* A compile-time check that also works in C99 (where _Static_assert is not). */
 #define RTM_STATIC_ASSERT(cond, name) typedef char rtm_static_assert_##name[(cond) ? 1 : -1]
 
+/*
+ * The private struct `type` fits the public storage struct `storage` that
+ * callers allocate for it: no larger, and aligned no more strictly.
+ */
+#define RTM_STORAGE_FITS(type, storage, name)                                           \
+    struct name##_type_probe {                                                          \
+        char c;                                                                         \
+        type x;                                                                         \
+    };                                                                                  \
+    struct name##_storage_probe {                                                       \
+        char c;                                                                         \
+        storage x;                                                                      \
+    };                                                                                  \
+    RTM_STATIC_ASSERT(sizeof(type) <= sizeof(storage), name##_fits);                    \
+    RTM_STATIC_ASSERT(offsetof(struct name##_type_probe, x) <= offsetof(struct name##_storage_probe, x), \
+                      name##_aligned)
+
 /* Deliberate deviations from the design are tagged with this marker in comments. */
 #define RTM_DEVIATION
 

@@ -20,16 +20,7 @@ typedef struct tracker {
     uint32_t enabled;
 } tracker_t;
 
-struct tracker_align_probe {
-    char c;
-    tracker_t x;
-};
-struct u64_align_probe {
-    char c;
-    uint64_t x;
-};
-RTM_STATIC_ASSERT(sizeof(tracker_t) <= sizeof(rtm_leak_t), leak_storage_fits);
-RTM_STATIC_ASSERT(offsetof(struct tracker_align_probe, x) <= offsetof(struct u64_align_probe, x), leak_aligned);
+RTM_STORAGE_FITS(tracker_t, rtm_leak_t, leak_storage);
 
 static tracker_t *trk(rtm_leak_t *l)
 {

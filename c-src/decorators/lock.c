@@ -19,7 +19,7 @@ typedef struct lock_impl {
     uintptr_t magic;
 } lock_impl_t;
 
-RTM_STATIC_ASSERT(sizeof(lock_impl_t) <= sizeof(rtm_lock_t), lock_storage_fits);
+RTM_STORAGE_FITS(lock_impl_t, rtm_lock_t, lock_storage);
 RTM_STATIC_ASSERT(sizeof(void (*)(void *)) == sizeof(void *), fn_pointer_is_a_word);
 
 rtm_status_t rtm_lock_init(rtm_lock_t *l, const rtm_allocator_t *inner, void (*lock)(void *user),

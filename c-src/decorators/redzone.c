@@ -48,16 +48,7 @@ typedef struct guard {
     uint32_t magic;
 } guard_t;
 
-struct guard_align_probe {
-    char c;
-    guard_t x;
-};
-struct word_align_probe {
-    char c;
-    uintptr_t x;
-};
-RTM_STATIC_ASSERT(sizeof(guard_t) <= sizeof(rtm_redzone_t), redzone_storage_fits);
-RTM_STATIC_ASSERT(offsetof(struct guard_align_probe, x) <= offsetof(struct word_align_probe, x), redzone_aligned);
+RTM_STORAGE_FITS(guard_t, rtm_redzone_t, redzone_storage);
 
 static guard_t *grd(rtm_redzone_t *rz)
 {

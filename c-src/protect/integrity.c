@@ -51,22 +51,8 @@ typedef struct detector {
     rtm_integrity_stats_t stats;
 } detector_t;
 
-struct det_align_probe {
-    char c;
-    detector_t x;
-};
-struct slot_align_probe {
-    char c;
-    slot_t x;
-};
-struct word_align_probe {
-    char c;
-    uintptr_t x;
-};
-RTM_STATIC_ASSERT(sizeof(detector_t) <= sizeof(rtm_integrity_t), integrity_storage_fits);
-RTM_STATIC_ASSERT(sizeof(slot_t) <= sizeof(rtm_integrity_slot_t), integrity_slot_fits);
-RTM_STATIC_ASSERT(offsetof(struct det_align_probe, x) <= offsetof(struct word_align_probe, x), integrity_aligned);
-RTM_STATIC_ASSERT(offsetof(struct slot_align_probe, x) <= offsetof(struct word_align_probe, x), slot_aligned);
+RTM_STORAGE_FITS(detector_t, rtm_integrity_t, integrity_storage);
+RTM_STORAGE_FITS(slot_t, rtm_integrity_slot_t, integrity_slot);
 
 static detector_t *det(rtm_integrity_t *d)
 {

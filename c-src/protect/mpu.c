@@ -35,16 +35,7 @@ typedef struct mpu_impl {
     rtm_mpu_region_t slot[RTM_MPU_MAX_REGIONS];
 } mpu_impl_t;
 
-struct mpu_align_probe {
-    char c;
-    mpu_impl_t x;
-};
-struct word_align_probe {
-    char c;
-    uintptr_t x;
-};
-RTM_STATIC_ASSERT(sizeof(mpu_impl_t) <= sizeof(rtm_mpu_t), mpu_storage_fits);
-RTM_STATIC_ASSERT(offsetof(struct mpu_align_probe, x) <= offsetof(struct word_align_probe, x), mpu_storage_aligned);
+RTM_STORAGE_FITS(mpu_impl_t, rtm_mpu_t, mpu_storage);
 
 static mpu_impl_t *impl(rtm_mpu_t *m)
 {

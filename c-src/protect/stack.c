@@ -41,22 +41,8 @@ typedef struct manager {
     uint32_t magic;
 } manager_t;
 
-struct mgr_align_probe {
-    char c;
-    manager_t x;
-};
-struct slot_align_probe {
-    char c;
-    slot_t x;
-};
-struct word_align_probe {
-    char c;
-    uintptr_t x;
-};
-RTM_STATIC_ASSERT(sizeof(manager_t) <= sizeof(rtm_stack_t), stack_storage_fits);
-RTM_STATIC_ASSERT(sizeof(slot_t) <= sizeof(rtm_stack_slot_t), stack_slot_fits);
-RTM_STATIC_ASSERT(offsetof(struct mgr_align_probe, x) <= offsetof(struct word_align_probe, x), stack_aligned);
-RTM_STATIC_ASSERT(offsetof(struct slot_align_probe, x) <= offsetof(struct word_align_probe, x), slot_aligned);
+RTM_STORAGE_FITS(manager_t, rtm_stack_t, stack_storage);
+RTM_STORAGE_FITS(slot_t, rtm_stack_slot_t, stack_slot);
 RTM_STATIC_ASSERT(RTM_STACK_CANARY_BYTES % 8u == 0u, canary_keeps_8_alignment);
 
 static manager_t *mgr(rtm_stack_t *sm)

@@ -1,0 +1,231 @@
+# Rust: the ffi crates (rtmem, rtmem-sys), their generated bindings, the
+# cbindgen header of the mixed firmware's Rust component, cargo test / clippy /
+# doc, the host example, the bare-metal Rust firmware in QEMU, and the
+# Criterion benchmarks.
+#
+#   make bindings     regenerate ffi/sys/src/bindings/*.rs (bindgen) and
+#                     rust-example/firmware/component/include/*.h (cbindgen)
+#   make rust-test    (a `make test` step) drift checks, cargo test, clippy,
+#                     doc, the host example, the firmware on QEMU
+#   make rust-bench   cargo bench (Criterion, HTML reports in target/criterion)
+#                     plus the ratio summary and the shim's instruction count
+#
+# Host cargo: the one in PATH (rustup), else ~/.cargo/bin, else Debian's
+# cargo-web (/usr/bin/cargo 1.96). The firmware always uses Debian's compiler,
+# the only one here with the library sources -Zbuild-std needs.
+
+.PHONY: bindings rust-test rust-bench rust-deps rust-bindings-check rust-cbindgen-check \
+        rust-cargo-test rust-clippy rust-doc rust-example rust-fw rust-fw-run rust-shim-cost
+
+RUST_OUT := $(BUILD)/rust
+RUST_DEPS_GROUPS := rust cross qemu
+
+# A shell prefix that finds cargo as described above and, for Debian's cargo,
+# pins its own rustc/rustdoc.
+RUST_ENV = PATH="$$HOME/.cargo/bin:$$PATH"; \
+  if command -v cargo >/dev/null 2>&1 && [ "$$(command -v cargo)" != /usr/bin/cargo ]; then CARGO=$$(command -v cargo); \
+  else CARGO=/usr/bin/cargo; export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc; fi; export PATH
+
+rust-deps:
+	@$(DEPS) $(RUST_DEPS_GROUPS)
+
+# ---------------------------------------------------------------------------
+# bindgen: one file per ABI, from the umbrella header.
+
+BINDINGS_DIR := ffi/sys/src/bindings
+BINDGEN_FLAGS := --use-core --ctypes-prefix core::ffi --size_t-is-usize \
+  --default-enum-style newtype --with-derive-default \
+  --allowlist-function 'rtm_.*' --allowlist-type 'rtm_.*' --allowlist-var 'RTM_.*'
+BINDGEN_ABIS := x86_64 thumbv7m
+BINDGEN_TARGET_x86_64 := x86_64-unknown-linux-gnu
+BINDGEN_TARGET_thumbv7m := thumbv7m-none-eabi
+
+# $(call rust_bindgen,output folder)
+define rust_bindgen
+	@mkdir -p $(1)
+	@for abi in $(BINDGEN_ABIS); do \
+	  case $$abi in x86_64) t=$(BINDGEN_TARGET_x86_64);; thumbv7m) t=$(BINDGEN_TARGET_thumbv7m);; esac; \
+	  bindgen include/rtmem/rtmem.h $(BINDGEN_FLAGS) -o $(1)/$$abi.rs -- \
+	    -Iinclude -ffreestanding --target=$$t || exit 1; \
+	done
+endef
+
+# ---------------------------------------------------------------------------
+# cbindgen: the C header of the mixed firmware's Rust component.
+
+COMPONENT_DIR := rust-example/firmware/component
+COMPONENT_HDR := $(COMPONENT_DIR)/include/telemetry.h
+
+# $(call rust_cbindgen,output file)
+define rust_cbindgen
+	@mkdir -p $(dir $(1))
+	@$(RUST_ENV); cd $(COMPONENT_DIR) && CARGO=$$CARGO cbindgen --quiet --config cbindgen.toml \
+	  --output $(abspath $(1)) .
+endef
+
+bindings: rust-deps
+	$(call rust_bindgen,$(BINDINGS_DIR))
+	$(call rust_cbindgen,$(COMPONENT_HDR))
+	@echo "bindings: regenerated $(BINDINGS_DIR) and $(COMPONENT_HDR)"
+
+rust-bindings-check: rust-deps
+	@echo "== bindgen drift check =="
+	$(call rust_bindgen,$(RUST_OUT)/bindings)
+	@for abi in $(BINDGEN_ABIS); do \
+	  diff -u $(BINDINGS_DIR)/$$abi.rs $(RUST_OUT)/bindings/$$abi.rs || { \
+	    echo "$(BINDINGS_DIR)/$$abi.rs differs from the headers: run 'make bindings' and commit"; exit 1; }; \
+	done; echo "bindings match the headers ($(BINDGEN_ABIS))"
+
+rust-cbindgen-check: rust-deps
+	@echo "== cbindgen drift check =="
+	$(call rust_cbindgen,$(RUST_OUT)/cbindgen/telemetry.h)
+	@diff -u $(COMPONENT_HDR) $(RUST_OUT)/cbindgen/telemetry.h || { \
+	  echo "$(COMPONENT_HDR) differs from the component's source: run 'make bindings' and commit"; exit 1; }
+	@echo "component header matches its Rust source"
+
+# ---------------------------------------------------------------------------
+# The host workspace.
+
+rust-cargo-test: rust-deps
+	@echo "== cargo test =="
+	@$(RUST_ENV); $$CARGO --version; $$CARGO test --offline --workspace
+
+rust-clippy: rust-deps
+	@echo "== cargo clippy -D warnings =="
+	@$(RUST_ENV); $$CARGO clippy --offline --workspace --all-targets -- -D warnings
+
+rust-doc: rust-deps
+	@echo "== cargo doc (warnings are errors) =="
+	@$(RUST_ENV); RUSTDOCFLAGS="-D warnings" $$CARGO doc --offline --workspace --no-deps
+
+rust-example: rust-deps
+	@echo "== rust-example: host program on the rtmem heap =="
+	@$(RUST_ENV); $$CARGO run --offline --release -q -p rtmem-example
+
+# ---------------------------------------------------------------------------
+# Firmware: Rust staticlibs (Debian's rustc, -Zbuild-std) linked with the C
+# library and the board support by arm-none-eabi-gcc, run on QEMU MPS2 boards.
+# Each CPU: Rust target, gcc flags, QEMU machine.
+
+RFW_DIR := rust-example/firmware
+RFW_OUT := $(RUST_OUT)/fw
+RFW_CPUS := m3 m4f
+RFW_RUST_TARGET_m3 := thumbv7m-none-eabi
+RFW_RUST_TARGET_m4f := thumbv7em-none-eabihf
+RFW_CFLAGS_m3 := -mcpu=cortex-m3 -mthumb
+RFW_CFLAGS_m4f := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+RFW_BOARD_m3 := mps2-an385
+RFW_BOARD_m4f := mps2-an386
+RFW_CC := arm-none-eabi-gcc
+RFW_COMMON_CFLAGS := -std=c11 -O2 -g -ffunction-sections -fdata-sections $(WARN)
+RFW_RUSTC := /usr/bin/rustc
+RFW_CARGO := /usr/bin/cargo
+RFW_CARGO_FLAGS := build --offline --release -Zbuild-std=core,alloc --target-dir $(abspath $(RFW_OUT))/target
+# Firmware images per CPU.
+RFW_IMAGES := rust-fw mixed
+
+# The C library for each CPU is mk/cross.mk's $(BUILD)/cross/<cpu>/librtmem.a.
+# $(1) cpu
+define rust_fw_cpu
+RFW_BOARD_OBJS_$(1) := $(RFW_OUT)/$(1)/board/startup.o $(RFW_OUT)/$(1)/board/semihost.o
+RFW_RUST_LIBDIR_$(1) := $(RFW_OUT)/target/$(RFW_RUST_TARGET_$(1))/release
+RFW_CLIB_$(1) := $(BUILD)/cross/$(1)/librtmem.a
+
+$(RFW_OUT)/$(1)/board/%.o: $(RFW_DIR)/board/%.c
+	@mkdir -p $$(dir $$@)
+	$(RFW_CC) $(RFW_CFLAGS_$(1)) $(RFW_COMMON_CFLAGS) -MMD -MP -c $$< -o $$@
+
+$(RFW_OUT)/$(1)/mixed/%.o: $(RFW_DIR)/mixed/%.c $(COMPONENT_HDR)
+	@mkdir -p $$(dir $$@)
+	$(RFW_CC) $(RFW_CFLAGS_$(1)) $(RFW_COMMON_CFLAGS) -Iinclude -I$(RFW_DIR)/board -I$(COMPONENT_DIR)/include -MMD -MP -c $$< -o $$@
+
+# Warnings in the firmware crates fail the build (their log is kept).
+.PHONY: rust-fw-cargo-$(1)
+rust-fw-cargo-$(1): rust-deps
+	@echo "== cargo -Zbuild-std: $(RFW_RUST_TARGET_$(1)) =="
+	@mkdir -p $(RFW_OUT)
+	+@cd $(RFW_DIR) && RUSTC=$(RFW_RUSTC) RUSTC_BOOTSTRAP=1 $(RFW_CARGO) $(RFW_CARGO_FLAGS) \
+	  --target $(RFW_RUST_TARGET_$(1)) 2>$(abspath $(RFW_OUT))/cargo-$(1).log; rc=$$$$?; \
+	  cat $(abspath $(RFW_OUT))/cargo-$(1).log; \
+	  if [ $$$$rc -ne 0 ]; then exit $$$$rc; fi; \
+	  if grep -q '^warning' $(abspath $(RFW_OUT))/cargo-$(1).log; then echo "firmware crates: warnings are errors"; exit 1; fi
+
+# $(RFW_OUT)/<cpu>/<image>.elf; the Rust staticlib is always re-checked by cargo.
+$(RFW_OUT)/$(1)/rust-fw.elf: rust-fw-cargo-$(1) $$(RFW_BOARD_OBJS_$(1)) $$(RFW_CLIB_$(1)) $(RFW_DIR)/board/link.ld
+	$(RFW_CC) $(RFW_CFLAGS_$(1)) -nostartfiles -T $(RFW_DIR)/board/link.ld -Wl,--gc-sections \
+	  -Wl,--no-warn-execstack -Wl,-Map=$$(@:.elf=.map) $$(RFW_BOARD_OBJS_$(1)) \
+	  $$(RFW_RUST_LIBDIR_$(1))/librtmem_fw.a $$(RFW_CLIB_$(1)) -o $$@
+
+$(RFW_OUT)/$(1)/mixed.elf: rust-fw-cargo-$(1) $$(RFW_BOARD_OBJS_$(1)) $(RFW_OUT)/$(1)/mixed/main.o $$(RFW_CLIB_$(1)) $(RFW_DIR)/board/link.ld
+	$(RFW_CC) $(RFW_CFLAGS_$(1)) -nostartfiles -T $(RFW_DIR)/board/link.ld -Wl,--gc-sections \
+	  -Wl,--no-warn-execstack -Wl,-Map=$$(@:.elf=.map) $$(RFW_BOARD_OBJS_$(1)) $(RFW_OUT)/$(1)/mixed/main.o \
+	  $$(RFW_RUST_LIBDIR_$(1))/librtmem_component.a $$(RFW_CLIB_$(1)) -o $$@
+
+-include $$(RFW_BOARD_OBJS_$(1):.o=.d) $(RFW_OUT)/$(1)/mixed/main.d
+endef
+$(foreach c,$(RFW_CPUS),$(eval $(call rust_fw_cpu,$(c))))
+
+RFW_ELFS := $(foreach c,$(RFW_CPUS),$(foreach i,$(RFW_IMAGES),$(RFW_OUT)/$(c)/$(i).elf))
+
+rust-fw: $(RFW_ELFS)
+
+# Run every image on its board; the semihosting exit status is the verdict.
+rust-fw-run: rust-fw
+	@echo "== Rust firmware on QEMU =="
+	@fail=0; for c in $(RFW_CPUS); do for i in $(RFW_IMAGES); do \
+	  case $$c in m3) board=$(RFW_BOARD_m3);; m4f) board=$(RFW_BOARD_m4f);; esac; \
+	  log=$(RFW_OUT)/$$c/$$i.log; rm -f $$log; \
+	  timeout -k 5 30 qemu-system-arm -M $$board -display none -monitor none \
+	    -chardev file,id=out,path=$$log,mux=on -serial chardev:out \
+	    -semihosting-config enable=on,target=native,chardev=out,userspace=on \
+	    -kernel $(RFW_OUT)/$$c/$$i.elf </dev/null; rc=$$?; \
+	  cat $$log; echo "-- $$i on $$board ($$c): exit $$rc"; \
+	  [ $$rc -eq 0 ] || fail=1; \
+	done; done; exit $$fail
+
+# ---------------------------------------------------------------------------
+# Benchmarks (not part of make test): Criterion with HTML reports in
+# target/criterion/report/, the ratio summary, and the shim's instruction cost
+# counted with callgrind.
+
+rust-bench: rust-deps
+	@$(DEPS) bench
+	@echo "== cargo bench (Criterion, the rtmem allocators against System) =="
+	@mkdir -p $(RUST_OUT)
+	@$(RUST_ENV); $$CARGO bench --offline -p rtmem-benches --bench allocators
+	@$(RUST_ENV); $$CARGO build --offline --release -q -p rtmem-benches --bins
+	@echo "== Criterion medians and ratios to System (also in $(RUST_OUT)/bench-summary.md) =="
+	@T=$${CARGO_TARGET_DIR:-target}; $$T/release/bench-summary $$T/criterion | tee $(RUST_OUT)/bench-summary.md
+	@echo "== shim cost (callgrind) =="
+	@$${CARGO_TARGET_DIR:-target}/release/shim-cost | tee -a $(RUST_OUT)/bench-summary.md
+	@$(MAKE) --no-print-directory $(RFW_OUT)/m4f/rust-fw.elf >/dev/null
+	@$(MAKE) --no-print-directory rust-shim-cost | tee -a $(RUST_OUT)/bench-summary.md
+
+# The shim's cost on Cortex-M4F: instructions on the fast path (up to the
+# first return or tail call) of the firmware's probe functions, which reach
+# rtm_heap_alloc/rtm_heap_free through the shim and directly.
+# (rust-bench builds the image first; so does make rust-fw.)
+rust-shim-cost:
+	@test -f $(RFW_OUT)/m4f/rust-fw.elf || { echo "rust-shim-cost: run make rust-fw first"; exit 1; }
+	@echo "instructions on the fast path, Cortex-M4F (thumbv7em, release firmware, disassembled):"
+	@arm-none-eabi-objdump -d --no-show-raw-insn $(RFW_OUT)/m4f/rust-fw.elf | awk ' \
+	  /<probe_(shim|direct)_(alloc|free)>:/ { name = substr($$2, 2, length($$2) - 3); n = 0; on = 1; next } \
+	  on && /^$$/ { on = 0 } \
+	  on && NF > 1 && !(name in count) { n++; if ($$0 ~ /pop.*pc|b\.w|bx[ \t]+lr/) count[name] = n } \
+	  END { \
+	    printf "  alloc: %d direct, %d through the shim; free: %d direct, %d through the shim\n", \
+	      count["probe_direct_alloc"], count["probe_shim_alloc"], count["probe_direct_free"], count["probe_shim_free"]; \
+	    printf "shim cost over a direct C call on Cortex-M4F, default lock (PRIMASK): %+d alloc, %+d free\n", \
+	      count["probe_shim_alloc"] - count["probe_direct_alloc"], count["probe_shim_free"] - count["probe_direct_free"] }'
+
+# ---------------------------------------------------------------------------
+
+rust-test: rust-deps
+	@$(MAKE) --no-print-directory rust-bindings-check rust-cbindgen-check
+	@$(MAKE) --no-print-directory rust-cargo-test
+	@$(MAKE) --no-print-directory rust-clippy
+	@$(MAKE) --no-print-directory rust-doc
+	@$(MAKE) --no-print-directory rust-example
+	@$(MAKE) --no-print-directory rust-fw-run
+
+TEST_STEPS += rust-test
