@@ -85,7 +85,7 @@ endef
 define qemu_image
 $(1)_TDIR := $(QEMU_DIR)/$(1)-tests
 $(1)_CASES := $(CASE_SRCS) $$(sort $$(foreach d,$(6),$$(wildcard test/target/cases/$$(d)/*.c)))
-$(1)_SRCS := $(LIB_SRCS) $$($(1)_CASES) test/target/common/test_main.c test/framework/runner.c \
+$(1)_SRCS := $(LIB_SRCS) $$($(1)_CASES) test/target/common/test_main.c test/target/common/overflow.c test/framework/runner.c \
              $(FRAME_SRCS) $(4)
 $(1)_OBJS := $$(addprefix $$($(1)_TDIR)/,$$(addsuffix .o,$$(basename $$($(1)_SRCS))))
 

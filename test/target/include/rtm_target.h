@@ -126,6 +126,15 @@ void rtm_target_disarm(void);
  */
 uint32_t rtm_target_run(void (*fn)(void *), void *arg, void *stack_top, uint32_t flags);
 
+/*
+ * Run functions for rtm_target_run() that recurse until a fault ends the run.
+ * `depth` points to a uint32_t that counts the levels entered. The small one
+ * keeps frames under 32 bytes (it cannot step over a 32-byte guard); the large
+ * one keeps frames of about 64 bytes (for guards of 128 bytes).
+ */
+void rtm_target_overflow_small(void *depth);
+void rtm_target_overflow_large(void *depth);
+
 /** Continue the current code unprivileged (same stack). */
 void rtm_target_unprivileged(void);
 

@@ -132,41 +132,19 @@ RTM_TEST(target_v7m, unprivileged_load_from_privileged_region_is_refused)
     RTM_CHECK_EQ(rec.in_run, 0u);
 }
 
-/* Recursion that cannot be turned into a loop: each level keeps a frame,
- * smaller than the 32-byte guard so that no level can step over it. */
-struct overflow {
-    uint32_t depth;
-};
-static void (*volatile recurse_ptr)(struct overflow *);
-
-static void recurse(struct overflow *o)
-{
-    volatile uint8_t pad[8];
-    pad[0] = (uint8_t)o->depth;
-    o->depth++;
-    recurse_ptr(o);
-    pad[1] = pad[0];
-}
-
-static void overflow_fn(void *arg)
-{
-    recurse_ptr = recurse;
-    recurse((struct overflow *)arg);
-}
-
 RTM_TEST(target_v7m, stack_overflow_into_guard_region_ends_the_run)
 {
     uint32_t guard = addr_of(task_stack);
     region(7u, guard, RASR_XN | RASR_AP(0) | RASR_SIZE(5) | RASR_ENABLE);
     mpu_on();
-    struct overflow o = {0};
+    uint32_t depth = 0u;
     rtm_target_fault_t rec;
     rtm_target_expect_fault(&rec);
-    uint32_t r = rtm_target_run(overflow_fn, &o, &task_stack[128], RTM_TARGET_RUN_PRIVILEGED);
+    uint32_t r = rtm_target_run(rtm_target_overflow_small, &depth, &task_stack[128], RTM_TARGET_RUN_PRIVILEGED);
     mpu_off();
 
     RTM_CHECK_EQ(r, RTM_TARGET_RUN_FAULTED);
-    RTM_CHECK(o.depth > 4u);
+    RTM_CHECK(depth > 4u);
     RTM_CHECK_EQ(rec.count, 1u);
     RTM_CHECK_EQ(rec.kind, RTM_TARGET_FAULT_MEMMANAGE);
     RTM_CHECK_EQ(rec.in_run, 1u);

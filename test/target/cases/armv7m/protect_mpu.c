@@ -109,26 +109,6 @@ RTM_TEST(protect_v7m, store_into_a_stack_guard_is_reported_at_its_exact_address)
     RTM_CHECK_EQ(*(volatile uint32_t *)target, before); /* the store never landed */
 }
 
-struct overflow {
-    uint32_t depth;
-};
-static void (*volatile recurse_ptr)(struct overflow *);
-
-static void recurse(struct overflow *o)
-{
-    volatile uint8_t pad[48];
-    pad[0] = (uint8_t)o->depth;
-    o->depth++;
-    recurse_ptr(o);
-    pad[1] = pad[0];
-}
-
-static void overflow_fn(void *arg)
-{
-    recurse_ptr = recurse;
-    recurse((struct overflow *)arg);
-}
-
 RTM_TEST(protect_v7m, overflowing_task_stack_faults_in_its_guard)
 {
     struct catcher c;
@@ -138,10 +118,10 @@ RTM_TEST(protect_v7m, overflowing_task_stack_faults_in_its_guard)
     RTM_CHECK_OK(stacks_over(&heap));
     RTM_CHECK_OK(rtm_stack_allocate(&stacks, 3u, 1024u, &in));
 
-    struct overflow o = {0u};
+    uint32_t depth = 0u;
     (void)rtm_mpu_enable(&mpu, RTM_MPU_CTRL_PRIVDEFENA);
     rtm_target_set_fault_hook(library_hook, &c);
-    uint32_t r = rtm_target_run(overflow_fn, &o, (void *)in.top, RTM_TARGET_RUN_PRIVILEGED);
+    uint32_t r = rtm_target_run(rtm_target_overflow_large, &depth, (void *)in.top, RTM_TARGET_RUN_PRIVILEGED);
     rtm_target_disarm();
     uint32_t task = 0u;
     uint32_t where = 0u;
@@ -153,7 +133,7 @@ RTM_TEST(protect_v7m, overflowing_task_stack_faults_in_its_guard)
     rtm_stack_get_stats(&stacks, &st);
 
     RTM_CHECK_EQ(r, RTM_TARGET_RUN_FAULTED);
-    RTM_CHECK(o.depth > 4u);
+    RTM_CHECK(depth > 4u);
     RTM_CHECK_EQ(c.calls, 1u);
     RTM_CHECK_EQ(c.last.kind, RTM_MPU_FAULT_DATA_ACCESS);
     RTM_CHECK_EQ(c.last.flags & RTM_MPU_FAULT_ADDR_VALID, RTM_MPU_FAULT_ADDR_VALID);

@@ -78,26 +78,6 @@ RTM_TEST(target_v8m, read_only_region_refuses_a_privileged_store)
     RTM_CHECK_EQ(victim[6], 0x44444444u);
 }
 
-struct overflow {
-    uint32_t depth;
-};
-static void (*volatile recurse_ptr)(struct overflow *);
-
-static void recurse(struct overflow *o)
-{
-    volatile uint8_t pad[48];
-    pad[0] = (uint8_t)o->depth;
-    o->depth++;
-    recurse_ptr(o);
-    pad[1] = pad[0];
-}
-
-static void overflow_fn(void *arg)
-{
-    recurse_ptr = recurse;
-    recurse((struct overflow *)arg);
-}
-
 static void set_psplim(uint32_t limit)
 {
     __asm__ volatile("msr psplim, %0\n\tisb" ::"r"(limit) : "memory");
@@ -112,15 +92,15 @@ RTM_TEST(target_v8m, psplim_ends_an_overflowing_run)
     for (uint32_t i = 0; i < BELOW_LIMIT_BYTES; i++) {
         below[i] = 0xa5u;
     }
-    struct overflow o = {0};
+    uint32_t depth = 0u;
     rtm_target_fault_t rec;
     rtm_target_expect_fault(&rec);
     set_psplim(limit);
-    uint32_t r = rtm_target_run(overflow_fn, &o, &task_stack[128], RTM_TARGET_RUN_PRIVILEGED);
+    uint32_t r = rtm_target_run(rtm_target_overflow_large, &depth, &task_stack[128], RTM_TARGET_RUN_PRIVILEGED);
     set_psplim(0u);
 
     RTM_CHECK_EQ(r, RTM_TARGET_RUN_FAULTED);
-    RTM_CHECK(o.depth > 4u);
+    RTM_CHECK(depth > 4u);
     RTM_CHECK_EQ(rec.count, 1u);
     RTM_CHECK_EQ(rec.kind, RTM_TARGET_FAULT_USAGE);
     RTM_CHECK((rec.cause & RTM_TARGET_CFSR_STKOF) != 0u);

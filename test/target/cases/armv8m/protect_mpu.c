@@ -57,26 +57,6 @@ static rtm_status_t heap_on_scratch(rtm_allocator_t *heap)
     return s;
 }
 
-struct overflow {
-    uint32_t depth;
-};
-static void (*volatile recurse_ptr)(struct overflow *);
-
-static void recurse(struct overflow *o)
-{
-    volatile uint8_t pad[48];
-    pad[0] = (uint8_t)o->depth;
-    o->depth++;
-    recurse_ptr(o);
-    pad[1] = pad[0];
-}
-
-static void overflow_fn(void *arg)
-{
-    recurse_ptr = recurse;
-    recurse((struct overflow *)arg);
-}
-
 RTM_TEST(protect_v8m, psplim_from_the_stack_manager_stops_an_overflow)
 {
     rtm_allocator_t heap;
@@ -91,19 +71,19 @@ RTM_TEST(protect_v8m, psplim_from_the_stack_manager_stops_an_overflow)
     RTM_CHECK_OK(rtm_stack_init(&stacks, &cfg, &heap, NULL, slots, 4u));
     RTM_CHECK_OK(rtm_stack_allocate(&stacks, 5u, 1024u, &in));
 
-    struct overflow o = {0u};
+    uint32_t depth = 0u;
     rtm_status_t activated = rtm_stack_activate(&stacks, 5u);
     uintptr_t programmed = 0u;
     (void)rtm_mpu_get_psplim(&programmed);
     rtm_target_set_fault_hook(library_hook, &c);
-    uint32_t r = rtm_target_run(overflow_fn, &o, (void *)in.top, RTM_TARGET_RUN_PRIVILEGED);
+    uint32_t r = rtm_target_run(rtm_target_overflow_large, &depth, (void *)in.top, RTM_TARGET_RUN_PRIVILEGED);
     rtm_target_disarm();
     (void)rtm_mpu_set_psplim(0u);
 
     RTM_CHECK_OK(activated);
     RTM_CHECK_EQ(programmed, in.limit);
     RTM_CHECK_EQ(r, RTM_TARGET_RUN_FAULTED);
-    RTM_CHECK(o.depth > 4u);
+    RTM_CHECK(depth > 4u);
     RTM_CHECK_EQ(c.calls, 1u);
     RTM_CHECK_EQ(c.last.kind, RTM_MPU_FAULT_STACK_LIMIT);
     RTM_CHECK_EQ(c.last.flags & RTM_MPU_FAULT_ADDR_VALID, 0u); /* STKOF has no address */

@@ -96,41 +96,19 @@ RTM_TEST(target_rv32, pmp_refuses_u_mode_accesses_with_exact_address)
     RTM_CHECK_EQ(hidden, RTM_TARGET_SKIPPED_LOAD);
 }
 
-/* Recursion that cannot be turned into a loop: each level keeps a frame,
- * smaller than the 32-byte guard so that no level can step over it. */
-struct overflow {
-    uint32_t depth;
-};
-static void (*volatile recurse_ptr)(struct overflow *);
-
-static void recurse(struct overflow *o)
-{
-    volatile uint8_t pad[8];
-    pad[0] = (uint8_t)o->depth;
-    o->depth++;
-    recurse_ptr(o);
-    pad[1] = pad[0];
-}
-
-static void overflow_fn(void *arg)
-{
-    recurse_ptr = recurse;
-    recurse((struct overflow *)arg);
-}
-
 RTM_TEST(target_rv32, u_mode_stack_overflow_into_pmp_guard_ends_the_run)
 {
     uint32_t guard = addr_of(task_stack);
     pmp_set(napot(guard, 32u), PMP_NAPOT, 0u, 0u, 0u, 0u);
-    struct overflow o = {0};
+    uint32_t depth = 0u;
     rtm_target_fault_t rec;
     rtm_target_expect_fault(&rec);
-    uint32_t r = rtm_target_run(overflow_fn, &o, &task_stack[128], RTM_TARGET_RUN_UNPRIVILEGED);
+    uint32_t r = rtm_target_run(rtm_target_overflow_small, &depth, &task_stack[128], RTM_TARGET_RUN_UNPRIVILEGED);
     pmp_clear();
 
     RTM_CHECK_EQ(r, RTM_TARGET_RUN_FAULTED);
     RTM_CHECK(rtm_target_is_privileged());
-    RTM_CHECK(o.depth > 4u);
+    RTM_CHECK(depth > 4u);
     RTM_CHECK_EQ(rec.count, 1u);
     RTM_CHECK_EQ(rec.cause, RTM_TARGET_MCAUSE_STORE_FAULT);
     RTM_CHECK_EQ(rec.in_run, 1u);

@@ -45,26 +45,6 @@ static rtm_mpu_t mpu;
 static rtm_stack_t stacks;
 static rtm_stack_slot_t slots[4];
 
-struct overflow {
-    uint32_t depth;
-};
-static void (*volatile recurse_ptr)(struct overflow *);
-
-static void recurse(struct overflow *o)
-{
-    volatile uint8_t pad[48];
-    pad[0] = (uint8_t)o->depth;
-    o->depth++;
-    recurse_ptr(o);
-    pad[1] = pad[0];
-}
-
-static void overflow_fn(void *arg)
-{
-    recurse_ptr = recurse;
-    recurse((struct overflow *)arg);
-}
-
 RTM_TEST(protect_rv32, u_mode_overflow_into_a_pmp_stack_guard)
 {
     struct catcher c;
@@ -89,12 +69,12 @@ RTM_TEST(protect_rv32, u_mode_overflow_into_a_pmp_stack_guard)
     rtm_stack_info_t in;
     RTM_CHECK_OK(rtm_stack_allocate(&stacks, 2u, 512u, &in));
 
-    struct overflow o = {0u};
+    uint32_t depth = 0u;
     (void)rtm_mpu_enable(&mpu, 0u);
     uint32_t cfg0;
     __asm__ volatile("csrr %0, pmpcfg0" : "=r"(cfg0));
     rtm_target_set_fault_hook(library_hook, &c);
-    uint32_t r = rtm_target_run(overflow_fn, &o, (void *)in.top, RTM_TARGET_RUN_UNPRIVILEGED);
+    uint32_t r = rtm_target_run(rtm_target_overflow_large, &depth, (void *)in.top, RTM_TARGET_RUN_UNPRIVILEGED);
     rtm_target_disarm();
     uint32_t task = 0u;
     uint32_t where = 0u;
@@ -108,7 +88,7 @@ RTM_TEST(protect_rv32, u_mode_overflow_into_a_pmp_stack_guard)
     RTM_CHECK_EQ(in.mpu_region, 0u);
     RTM_CHECK_EQ(cfg0 & 0xFFu, 0x18u); /* entry 0: NAPOT, no rights, unlocked */
     RTM_CHECK_EQ(r, RTM_TARGET_RUN_FAULTED);
-    RTM_CHECK(o.depth > 4u);
+    RTM_CHECK(depth > 4u);
     RTM_CHECK_EQ(c.calls, 1u);
     RTM_CHECK_EQ(c.last.kind, RTM_MPU_FAULT_DATA_ACCESS);
     RTM_CHECK_EQ(c.last.access, RTM_MPU_ACCESS_WRITE);
