@@ -30,6 +30,12 @@ TEST_INC := -Itest/framework
 
 TEST_STEPS :=
 
+# Cross toolchains (Debian's gcc-arm-none-eabi and gcc-riscv64-unknown-elf).
+ARM_CC := arm-none-eabi-gcc
+ARM_SIZE := arm-none-eabi-size
+RV_CC := riscv64-unknown-elf-gcc
+RV_SIZE := riscv64-unknown-elf-size
+
 # Quiet by default: one short line per compiled file; `make V=1` shows commands.
 ifeq ($(V),1)
 Q :=

@@ -17,7 +17,7 @@ BENCH_ALLOCS := $(notdir $(basename $(wildcard c-src/alloc/*.c)))
 BENCH_DEFS := $(foreach a,$(BENCH_ALLOCS),-DRTM_BENCH_HAVE_$(shell echo $(a) | tr a-z A-Z))
 
 # ---- Cortex-M4 firmware ----
-FW_CC := arm-none-eabi-gcc
+FW_CC := $(ARM_CC)
 FW_CFLAGS := -mcpu=cortex-m4 -mthumb -O2 -g -std=c11 -ffreestanding -fno-tree-loop-distribute-patterns
 FW_LIB_SRCS := $(sort $(wildcard c-src/core/*.c c-src/alloc/*.c))
 

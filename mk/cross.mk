@@ -24,11 +24,6 @@ $(BUILD)/cross/$(1)/librtmem.a: $$($(1)_CROSS_OBJS)
 -include $$($(1)_CROSS_OBJS:.o=.d)
 endef
 
-ARM_CC := arm-none-eabi-gcc
-ARM_SIZE := arm-none-eabi-size
-RV_CC := riscv64-unknown-elf-gcc
-RV_SIZE := riscv64-unknown-elf-size
-
 $(eval $(call cross_target,m0plus,$(ARM_CC),$(ARM_SIZE),-mcpu=cortex-m0plus -mthumb))
 $(eval $(call cross_target,m3,$(ARM_CC),$(ARM_SIZE),-mcpu=cortex-m3 -mthumb))
 $(eval $(call cross_target,m4f,$(ARM_CC),$(ARM_SIZE),-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16))

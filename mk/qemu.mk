@@ -19,9 +19,6 @@ QEMU_SCRATCH ?= 1048576
 # Seconds per image before it counts as hung.
 QEMU_TIMEOUT ?= 120
 
-ARM_CC := arm-none-eabi-gcc
-RV_CC := riscv64-unknown-elf-gcc
-
 TGT_CFLAGS := -std=c11 -O2 -g -ffreestanding -ffunction-sections -fdata-sections $(ASSERT_ON)
 TGT_TEST_DEFS := -DRTM_TEST_SCALE=$(QEMU_SCALE)u -DRTM_TEST_SCRATCH_SIZE=$(QEMU_SCRATCH)u
 TGT_INC := -Itest/target/include -Itest/target/common

@@ -116,7 +116,7 @@ RFW_CFLAGS_m3 := -mcpu=cortex-m3 -mthumb
 RFW_CFLAGS_m4f := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
 RFW_BOARD_m3 := mps2-an385
 RFW_BOARD_m4f := mps2-an386
-RFW_CC := arm-none-eabi-gcc
+RFW_CC := $(ARM_CC)
 RFW_COMMON_CFLAGS := -std=c11 -O2 -g -ffunction-sections -fdata-sections $(WARN)
 RFW_RUSTC := /usr/bin/rustc
 RFW_CARGO := /usr/bin/cargo
