@@ -129,7 +129,7 @@ static bool cb_ok(const rtm_bump_t *b)
  * then the fields, so the seal is only trusted over sane ones. */
 static int blk_state(const rtm_bump_t *b, size_t start)
 {
-    if (start < H || start >= b->cap || ((base_addr(b) + start) & (RTM_MIN_ALIGN - 1u)) != 0u) {
+    if (start < H || start >= b->cap || !is_aligned(base_addr(b) + start, RTM_MIN_ALIGN)) {
         return BLK_BAD;
     }
     const hdr_t *h = hdr_at(b, start);
@@ -158,7 +158,7 @@ static bool to_start(const rtm_bump_t *b, const void *ptr, size_t *start)
 {
     uintptr_t a = (uintptr_t)ptr;
     uintptr_t lo = base_addr(b);
-    if (a < lo + H || a - lo >= b->cap || (a & (RTM_MIN_ALIGN - 1u)) != 0u) {
+    if (a < lo + H || a - lo >= b->cap || !is_aligned(a, RTM_MIN_ALIGN)) {
         return false;
     }
     *start = (size_t)(a - lo);
@@ -367,7 +367,7 @@ rtm_status_t rtm_bump_realloc(rtm_bump_t *b, void *ptr, size_t new_size, size_t 
     }
     hdr_t *h = hdr_at(b, start);
     size_t old_size = h->size;
-    if (((uintptr_t)ptr & (align - 1u)) == 0u) {
+    if (is_aligned((uintptr_t)ptr, align)) {
         bool newest = start == b->last;
         if (newest && new_size > b->cap - start) {
             /* Moving cannot help: a new block would start above this one. */

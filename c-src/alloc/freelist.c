@@ -474,7 +474,7 @@ rtm_status_t rtm_freelist_realloc(rtm_freelist_t *h, void *ptr, size_t new_size,
         stats_note_failure(&h->stats);
         return RTM_ERR_NO_MEMORY;
     }
-    bool aligned = ((uintptr_t)ptr & (align - 1u)) == 0u;
+    bool aligned = is_aligned((uintptr_t)ptr, align);
     size_t done = aligned ? resize_in_place(h, prev, next, b, old, need) : 0u;
     if (done != 0u) {
         stats_note_free(&h->stats, old - HDR);

@@ -627,7 +627,7 @@ rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t 
     bool next_free = (v.nhdr & F_USED) == 0u;
     uint32_t have = v.size + (next_free ? v.nhdr & ~7u : 0u);
     uint32_t need = ((uint32_t)new_size + 11u) & ~7u;
-    if (new_size <= RTM_HEAP_MAX_REQUEST && need <= have && ((uintptr_t)p & (align - 1u)) == 0u) {
+    if (new_size <= RTM_HEAP_MAX_REQUEST && need <= have && is_aligned((uintptr_t)p, align)) {
         uint32_t map = h->map;
         if (next_free) {
             unlink_block(h, p + v.size, clz32(have - v.size), &map);

@@ -54,7 +54,7 @@ rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out)
     if (mem == NULL || size > UINTPTR_MAX - (uintptr_t)mem) {
         return RTM_ERR_INVALID_ARG;
     }
-    if (((uintptr_t)mem & (RTM_MPOOL_MEM_ALIGN - 1u)) != 0u) {
+    if (!is_aligned((uintptr_t)mem, RTM_MPOOL_MEM_ALIGN)) {
         return RTM_ERR_ALIGNMENT;
     }
     if (size < rtm_mpool_storage_size(1u)) {

@@ -137,7 +137,7 @@ rtm_status_t rtm_pool_init(void *mem, size_t size, size_t block_size, size_t blo
         block_align = sizeof(size_t);
     }
     uintptr_t base = (uintptr_t)mem;
-    if ((base & (RTM_POOL_MEM_ALIGN - 1u)) != 0u) {
+    if (!is_aligned(base, RTM_POOL_MEM_ALIGN)) {
         return RTM_ERR_ALIGNMENT;
     }
     if (size > UINTPTR_MAX - base) {
@@ -376,7 +376,7 @@ static bool geometry_ok(const rtm_pool_t *p)
     }
     uintptr_t base = (uintptr_t)p;
     uintptr_t first = p->origin + p->stride;
-    if ((first & (p->align - 1u)) != 0u || first < base ||
+    if (!is_aligned(first, p->align) || first < base ||
         first - base < sizeof(struct rtm_pool) + p->words * sizeof(uint32_t)) {
         return false;
     }

@@ -56,6 +56,12 @@ static inline size_t align_up(size_t x, size_t a)
     return (x + (a - 1u)) & ~(a - 1u);
 }
 
+/* x is a multiple of the power of two a. */
+static inline bool is_aligned(uintptr_t x, uintptr_t a)
+{
+    return (x & (a - 1u)) == 0u;
+}
+
 static inline uintptr_t align_up_ptr(uintptr_t x, uintptr_t a)
 {
     return (x + (a - 1u)) & ~(a - 1u);
