@@ -126,32 +126,30 @@ static size_t pick_align(const rtm_model_cfg_t *cfg, uint32_t *rng)
     return (size_t)1u << rtm_test_range(rng, 0u, cfg->max_align_log2);
 }
 
-static void report(const rtm_model_cfg_t *cfg, const rtm_model_result_t *r)
+static void say_hex(unsigned long v)
 {
     static const char hex[] = "0123456789abcdef";
     char num[24];
-    say("  model: ");
-    say(rtm_model_failure_str(r->failure));
-    say(" at op 0x");
     size_t i = sizeof num;
     num[--i] = '\0';
-    unsigned long v = r->op;
     do {
         num[--i] = hex[v & 15u];
         v >>= 4;
     } while (v != 0u);
+    say("0x");
     say(&num[i]);
+}
+
+static void report(const rtm_model_cfg_t *cfg, const rtm_model_result_t *r)
+{
+    say("  model: ");
+    say(rtm_model_failure_str(r->failure));
+    say(" at op ");
+    say_hex(r->op);
     say(", status ");
     say(rtm_status_str(r->status));
-    say(", seed 0x");
-    i = sizeof num;
-    num[--i] = '\0';
-    uint32_t s = cfg->seed;
-    do {
-        num[--i] = hex[s & 15u];
-        s >>= 4;
-    } while (s != 0u);
-    say(&num[i]);
+    say(", seed ");
+    say_hex(cfg->seed);
     say("\n");
 }
 
