@@ -4,7 +4,7 @@
 usage: report.py COUNTS_DIR HOST_JSON SIZES_TXT OUT_DIR [COMMAND]
 
 COUNTS_DIR  icount output of the Cortex-M4 firmware: counts.csv, hist.csv,
-            fw.log (run names)
+            fw.log (run names), and wcet.py's static bounds: wcet.json
 HOST_JSON   bench_host output (x86-64 timing, fill ratios, overheads)
 SIZES_TXT   lines "allocator text data" (arm-none-eabi-size, -Os, Cortex-M4)
 OUT_DIR     where results.md and the PNG plots go
@@ -65,6 +65,16 @@ def load_counts(counts_dir):
     return stats, hist
 
 
+def bound_text(b):
+    """wcet.py's answer for a table cell: the bound, or what prevents one."""
+    if b is None or isinstance(b, int):
+        return "-" if b is None else str(b)
+    m = re.match(r"unbounded: (\S+): (loop|indirect)", b)
+    if not m:
+        return "unbounded"
+    return "unbounded (%s in %s)" % ("a loop" if m.group(2) == "loop" else "an indirect call", m.group(1))
+
+
 def mark(ok):
     return "met" if ok else "**missed**"
 
@@ -81,6 +91,8 @@ def main():
     if not calib or calib[0] is None or calib[0]["calls"] != 2 or calib[0]["mean"] != 5 or calib[0]["max"] != 5:
         print("report.py: instruction counting failed its calibration: %r" % (calib,), file=sys.stderr)
         return 1
+    with open(os.path.join(counts_dir, "wcet.json")) as f:
+        bounds = json.load(f)
     with open(host_json) as f:
         host = json.load(f)
     sizes = {}
@@ -105,6 +117,22 @@ def main():
         rows.append((alloc, scen, a, fr))
         worst[alloc][scen] = (a["max"], fr["max"] if fr else 0)
 
+    # The static bound of a function must hold every count measured, and be
+    # exact on the calibration function: a check of both methods.
+    if bounds.get("bench_calib") != 5:
+        print("report.py: static bound of the calibration function is %r, not 5" % bounds.get("bench_calib"),
+              file=sys.stderr)
+        return 1
+    measured = defaultdict(int)
+    for (run, fn), st in stats.items():
+        measured[fn] = max(measured[fn], int(st["max"]))
+    for fn, m in measured.items():
+        b = bounds.get(fn)
+        if isinstance(b, int) and m > b:
+            print("report.py: %s counted %d instructions, above its static bound %d" % (fn, m, b),
+                  file=sys.stderr)
+            return 1
+
     out = []
     out.append("# Benchmark results\n")
     out.append("Produced by `%s` (see docs/benchmarks.md for what is measured and how).\n" % command)
@@ -121,6 +149,20 @@ def main():
         out.append("| %s | %s | %d | %.1f | %d | %d | %.1f | %d | %d |" % (
             alloc, scen, a["calls"] + fr["calls"], a["mean"], a["p99"], a["max"],
             fr["mean"], fr["p99"], fr["max"]))
+    out.append("")
+
+    out.append("## Static bound per call, Cortex-M4 (longest path through the code, benches/c/wcet.py)\n")
+    out.append("No call can execute more instructions than this, whatever its arguments and the "
+               "allocator's state (misuse answers, aligned requests and other regions included); "
+               "\"unbounded\" names the loop or indirect call that prevents a bound.\n")
+    out.append("| allocator | malloc bound | measured max | free bound | measured max |")
+    out.append("|---|---:|---:|---:|---:|")
+    for alloc, (fa, ff) in ENTRY.items():
+        if fa not in measured:
+            continue
+        out.append("| %s | %s | %d | %s | %s |" % (
+            alloc, bound_text(bounds.get(fa)), measured[fa], bound_text(bounds.get(ff)),
+            measured[ff] if ff in measured else "-"))
     out.append("")
 
     out.append("## x86-64 time per operation (median of %d rounds, same process as glibc)\n" % host["rounds"])
@@ -159,9 +201,10 @@ def main():
             ma, TARGETS["malloc"], mark(ma <= TARGETS["malloc"])))
         out.append("| instructions per free, same | %d | <= %d | %s |" % (
             fr, TARGETS["free"], mark(fr <= TARGETS["free"])))
-        out.append("| worst case per trace (malloc / free) | %s | no growth | %s |" % (
+        out.append("| worst case per trace (malloc / free) | %s; static bound %s / %s | no growth | %s |" % (
             "; ".join("%s: %d / %d" % (k, v[0], v[1]) for k, v in w.items()),
-            "see table"))
+            bounds.get("rtm_heap_alloc"), bounds.get("rtm_heap_free"),
+            mark(all(isinstance(bounds.get(f), int) for f in ENTRY["rtm_heap"]))))
         out.append("| fill share, 64 KiB, 8..256 B (mean of seeds) | %.4f | >= %.2f | %s |" % (
             heap["fill_64k"][0], TARGETS["fill_64k"], mark(heap["fill_64k"][0] >= TARGETS["fill_64k"])))
         out.append("| fill share, 1 MiB, 8..4096 B | %.4f | >= %.2f | %s |" % (

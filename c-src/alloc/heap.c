@@ -257,7 +257,7 @@ static uint32_t region(const rtm_heap_t *h, uint32_t i, byte **first)
  * is in a region when ror(offset, 3) <= (span - 16) / 8: a misaligned offset
  * rotates into the high bits and fails the same compare.
  */
-__attribute__((noinline)) static uint64_t locate(const rtm_heap_t *h, const byte *p)
+__attribute__((noinline)) static uint64_t find_region(const rtm_heap_t *h, const byte *p)
 {
     for (uint32_t i = 0; i < RTM_HEAP_MAX_REGIONS; i++) {
         byte *lo;
@@ -490,7 +490,7 @@ rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out
 /* Why p is not a live block: foreign, interior, or already free. */
 static rtm_status_t classify(const rtm_heap_t *h, const byte *p)
 {
-    uint64_t w = locate(h, p);
+    uint64_t w = find_region(h, p);
     if (w == 0u) {
         return RTM_ERR_INVALID_POINTER;
     }
@@ -525,7 +525,7 @@ HOT struct live validate(const rtm_heap_t *h, const byte *p)
     uint32_t off = (uint32_t)((uintptr_t)p - (uintptr_t)h) - LOP;
     uint32_t span = h->span0;
     if (ror32(off, 3u) > h->spanr0 || FAR(h, p)) {
-        uint64_t w = locate(h, p);
+        uint64_t w = find_region(h, p);
         if (w == 0u) {
             return v;
         }
@@ -705,7 +705,7 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
 static bool node_ok(const rtm_heap_t *h, uint32_t l, uint32_t z)
 {
     const byte *p = ptr_of(h, l);
-    uint32_t pl = locate(h, p) != 0u ? hdr(p) : F_USED;
+    uint32_t pl = find_region(h, p) != 0u ? hdr(p) : F_USED;
     uint32_t size = pl & ~7u;
     return (pl & (F_USED | F_MARK)) == 0u && clz32(size) == z && rdw(p + 8) == size && rdw(p + size - 8u) == size;
 }

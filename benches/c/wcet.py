@@ -1,0 +1,187 @@
+#!/usr/bin/python3
+"""Static worst-case instruction counts of Thumb-2 functions.
+
+usage: wcet.py ELF SYMS OUT.json [LOOPFUNC=N ...]
+
+Reads `arm-none-eabi-objdump -d` of ELF, builds the control-flow graph of
+each function named in SYMS (lines "address name", as count_fw.sh writes
+them), following direct calls and tail calls into the functions they reach,
+and writes the number of instructions on its longest path, entry to return:
+a bound of every execution, whatever the input and the allocator's state,
+not a sample. An `it` instruction and each instruction of its block count
+once, as icount.c counts them. A function with a cycle needs a bound:
+`locate=3` lets every instruction of the function `locate` (a name unique in
+ELF) run at most 3 times per call. Without one, or past a call through a
+register, the result is "unbounded: <why>". Output: {function: bound or reason}.
+"""
+import json
+import re
+import subprocess
+import sys
+from collections import defaultdict
+
+LINE = re.compile(r"^\s*([0-9a-f]+):\s+(\S+)(?:\s+(.*))?$")
+HEAD = re.compile(r"^([0-9a-f]+) <([^>]+)>:$")
+TARGET = re.compile(r"^([0-9a-f]+) <([^>+]+)(\+0x[0-9a-f]+)?>")
+CONDS = "eq|ne|cs|cc|hs|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le"
+COND_BRANCH = re.compile(r"^b(%s)(\.[nw])?$" % CONDS)
+
+
+class Unbounded(Exception):
+    pass
+
+
+def disassemble(elf):
+    text = subprocess.run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", elf],
+                          check=True, capture_output=True, text=True).stdout
+    # Functions are keyed by address: static functions of different files
+    # may share a name.
+    funcs, entry, cur = {}, {}, None
+    for line in text.splitlines():
+        m = HEAD.match(line)
+        if m:
+            cur = int(m.group(1), 16)
+            funcs[cur] = []
+            entry[cur] = m.group(2)
+            continue
+        m = LINE.match(line)
+        if m and cur is not None:
+            funcs[cur].append((int(m.group(1), 16), m.group(2), m.group(3) or ""))
+    return funcs, entry
+
+
+def returns(mn, ops):
+    if mn in ("bx", "bx.n") and ops.startswith("lr"):
+        return True
+    if mn.startswith(("pop", "ldmia")) and "pc}" in ops:
+        return True
+    return mn.startswith("ldr") and ops.startswith("pc,")
+
+
+def graph(fn, funcs, entry):
+    """node -> (kind, successors, callee address) for every instruction of fn."""
+    name = entry[fn]
+    insns = funcs[fn]
+    nodes = {}
+    it_left = 0
+    for i, (addr, mn, ops) in enumerate(insns):
+        nxt = [insns[i + 1][0]] if i + 1 < len(insns) else []
+        in_it = it_left > 0
+        it_left = max(it_left - 1, 0)
+        if mn.startswith("it") and re.fullmatch(r"it[te]{0,3}", mn):
+            it_left = len(mn) - 1
+            nodes[addr] = ("op", nxt, None)
+            continue
+        t = TARGET.match(ops)
+        if returns(mn, ops):
+            nodes[addr] = ("ret", nxt if in_it else [], None)
+        elif re.fullmatch(r"b(\.[nw])?", mn) or COND_BRANCH.match(mn) or mn in ("cbz", "cbnz"):
+            t = TARGET.match(ops.split(",")[-1].strip() if mn in ("cbz", "cbnz") else ops)
+            tgt = int(t.group(1), 16)
+            conditional = not re.fullmatch(r"b(\.[nw])?", mn) or in_it
+            if tgt in entry and tgt != fn:
+                # Tail call: the callee's path ends the call.
+                nodes[addr] = ("tail", nxt if conditional else [], tgt)
+            else:
+                nodes[addr] = ("op", [tgt] + (nxt if conditional else []), None)
+        elif mn in ("bl", "blx") and t:
+            nodes[addr] = ("call", nxt, int(t.group(1), 16))
+        elif mn.startswith(("blx", "bx", "tbb", "tbh")) or (ops.startswith("pc,") and not mn.startswith("cmp")):
+            # Reported only if a path reaches it (literal pools decode as anything).
+            nodes[addr] = ("bad", [], "%s: indirect jump or call at %x (%s %s)" % (name, addr, mn, ops))
+        else:
+            nodes[addr] = ("op", nxt, None)
+    return nodes
+
+
+def bound(fn, funcs, entry, limits, memo, stack=()):
+    """Longest path of the function at address fn, callees included."""
+    if fn in memo:
+        return memo[fn]
+    name = entry.get(fn, hex(fn))
+    if fn in stack:
+        raise Unbounded("recursion through %s" % name)
+    if fn not in funcs:
+        raise Unbounded("no code for %s" % name)
+    nodes = graph(fn, funcs, entry)
+    start = funcs[fn][0][0]
+    limit = limits.get(name, 1)
+
+    def callee(c):
+        return bound(c, funcs, entry, limits, memo, stack + (fn,))
+
+    def own(addr):
+        """(cost of the instruction itself and its call, cost of a tail call or None)."""
+        kind, _, arg = nodes[addr]
+        if kind == "bad":
+            raise Unbounded(arg)
+        return 1 + (callee(arg) if kind == "call" else 0), (callee(arg) if kind == "tail" else None)
+
+    if limit == 1:
+        # Acyclic: memoized longest path; a cycle is an error.
+        best, onpath = {}, set()
+
+        def longest(addr):
+            if addr in best:
+                return best[addr]
+            if addr in onpath:
+                raise Unbounded("%s: loop at %x needs a bound" % (name, addr))
+            onpath.add(addr)
+            here, tail = own(addr)
+            rest = [longest(s) for s in nodes[addr][1]]
+            onpath.discard(addr)
+            best[addr] = here + max(rest + ([tail] if tail is not None else []) + [0])
+            return best[addr]
+
+        sys.setrecursionlimit(10000)
+        result = longest(start)
+    else:
+        # A bounded loop: every instruction at most `limit` times per path.
+        visits = defaultdict(int)
+
+        def walk(addr):
+            if visits[addr] >= limit:
+                return None  # cut: the loop cannot run more often
+            visits[addr] += 1
+            here, tail = own(addr)
+            options = [o for o in (walk(s) for s in nodes[addr][1]) if o is not None]
+            if tail is not None:
+                options.append(tail)
+            visits[addr] -= 1
+            if not options and nodes[addr][0] != "ret":
+                return None  # a dead end that is not a return
+            return here + max(options + [0])
+
+        result = walk(start)
+        if result is None:
+            raise Unbounded("%s: no path to a return within the bound" % name)
+    memo[fn] = result
+    return result
+
+
+def main():
+    elf, syms, out = sys.argv[1:4]
+    funcs, entry = disassemble(elf)
+    by_name = defaultdict(list)
+    for a, n in entry.items():
+        by_name[n].append(a)
+    limits = {}
+    for item in sys.argv[4:]:
+        f, _, n = item.partition("=")
+        if len(by_name.get(f, [])) != 1:
+            sys.exit("wcet: loop bound for %s, which is not exactly one function of %s" % (f, elf))
+        limits[f] = int(n)
+    results = {}
+    with open(syms) as f:
+        for line in f:
+            addr, name = line.split()
+            try:
+                results[name] = bound(int(addr, 16), funcs, entry, limits, {})
+            except Unbounded as e:
+                results[name] = "unbounded: %s" % e
+    with open(out, "w") as f:
+        json.dump(results, f, indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()
