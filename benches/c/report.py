@@ -191,7 +191,6 @@ def main():
     main_trace = "random 8..256 B, 64 KiB"
     if heap is not None and main_trace in w:
         ma, fr = w[main_trace]
-        growth = sorted(set(v for pair in w.values() for v in pair))
         ratio = next(t["ratio_to_glibc"] for t in host["timing"]
                      if t["allocator"] == "rtm_heap" and t["scenario"] == main_trace)
         out.append("## rtm_heap against its targets\n")
