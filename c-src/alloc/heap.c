@@ -251,15 +251,30 @@ static uint32_t region(const rtm_heap_t *h, uint32_t i, byte **first)
     return h->extra[i - 1u].span;
 }
 
+/* p's offset from region 0's first payload. */
+static inline uint32_t offset0(const rtm_heap_t *h, const byte *p)
+{
+    return (uint32_t)((uintptr_t)p - (uintptr_t)h) - LOP;
+}
+
+/* Is p, at offset0() off, not a granule boundary of region 0? (ror moves a
+ * misaligned offset into the high bits, where it fails the compare.) */
+static inline bool outside0(const rtm_heap_t *h, const byte *p, uint32_t off)
+{
+    (void)p; /* only read on targets with pointers wider than 32 bits */
+    return ror32(off, 3u) > h->spanr0 || FAR(h, p);
+}
+
 /*
- * Where payload pointer p lies: (span << 32) | offset from its region's first
- * payload; 0 when p is in no region or misaligned (span is never 0). A pointer
- * is in a region when ror(offset, 3) <= (span - 16) / 8: a misaligned offset
- * rotates into the high bits and fails the same compare.
+ * Where payload pointer p lies in the regions other than region 0:
+ * (span << 32) | offset from its region's first payload; 0 when p is in none
+ * of them or misaligned (span is never 0). The same test as outside0().
+ * The loop runs at most RTM_HEAP_MAX_REGIONS - 1 times (mk/bench.mk states
+ * that bound for the static analysis).
  */
 __attribute__((noinline)) static uint64_t find_region(const rtm_heap_t *h, const byte *p)
 {
-    for (uint32_t i = 0; i < RTM_HEAP_MAX_REGIONS; i++) {
+    for (uint32_t i = 1u; i < RTM_HEAP_MAX_REGIONS; i++) {
         byte *lo;
         uint32_t span = region(h, i, &lo);
         uintptr_t d = (uintptr_t)p - (uintptr_t)lo;
@@ -440,9 +455,8 @@ __attribute__((noinline)) static rtm_status_t alloc_slow(rtm_heap_t *h, size_t s
 }
 
 /* No class is sure to fit need bytes: only the first block of need's own
- * class may (if the class has a block at all; else p is its sentinel). Kept
- * out of line so the usual path stays short; failing here costs as little. */
-__attribute__((noinline)) static rtm_status_t alloc_last(rtm_heap_t *h, uint32_t need, void **out)
+ * class may (if the class has a block at all; else p is its sentinel). */
+HOT rtm_status_t alloc_last(rtm_heap_t *h, uint32_t need, void **out)
 {
     uint32_t z = clz32(need);
     byte *p = ptr_of(h, rdw(sentinel(h, z)));
@@ -487,16 +501,13 @@ rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out
 /* ------------------------------------------------------------------------ */
 /* Validation of a pointer handed back by the caller                         */
 
-/* Why p is not a live block: foreign, interior, or already free. */
-static rtm_status_t classify(const rtm_heap_t *h, const byte *p)
+/* Why p, at offset off in a region of `span` bytes, is not a live block:
+ * interior, or already free. Never RTM_OK. */
+__attribute__((noinline)) static rtm_status_t classify(const byte *p, uint32_t off, uint32_t span)
 {
-    uint64_t w = find_region(h, p);
-    if (w == 0u) {
-        return RTM_ERR_INVALID_POINTER;
-    }
     uint32_t pl = hdr(p);
     uint32_t size = pl & ~7u;
-    if (size < MIN_BLOCK || size > (uint32_t)(w >> 32) - (uint32_t)w || (pl & F_MARK) != 0u) {
+    if (size < MIN_BLOCK || size > span - off || (pl & F_MARK) != 0u) {
         return RTM_ERR_INVALID_POINTER;
     }
     return (pl & F_USED) == 0u ? RTM_ERR_DOUBLE_FREE : RTM_ERR_CORRUPTED;
@@ -522,9 +533,9 @@ struct live {
 HOT struct live validate(const rtm_heap_t *h, const byte *p)
 {
     struct live v = {RTM_ERR_INVALID_POINTER, 0u, 0u, 0u, 0u, 0u};
-    uint32_t off = (uint32_t)((uintptr_t)p - (uintptr_t)h) - LOP;
+    uint32_t off = offset0(h, p);
     uint32_t span = h->span0;
-    if (ror32(off, 3u) > h->spanr0 || FAR(h, p)) {
+    if (outside0(h, p, off)) {
         uint64_t w = find_region(h, p);
         if (w == 0u) {
             return v;
@@ -537,7 +548,10 @@ HOT struct live validate(const rtm_heap_t *h, const byte *p)
     v.size = pl & ~7u;
     uint32_t room = span - off; /* bytes from p's header to the end marker */
     if ((pl & F_USED) == 0u || v.size - MIN_BLOCK > room - MIN_BLOCK) {
-        v.st = classify(h, p);
+        v.st = classify(p, off, span);
+        if (v.st == RTM_OK) {
+            __builtin_unreachable(); /* tells the callers' error test it always holds */
+        }
         return v;
     }
     const byte *np = p + v.size;
@@ -705,7 +719,7 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
 static bool node_ok(const rtm_heap_t *h, uint32_t l, uint32_t z)
 {
     const byte *p = ptr_of(h, l);
-    uint32_t pl = find_region(h, p) != 0u ? hdr(p) : F_USED;
+    uint32_t pl = !outside0(h, p, offset0(h, p)) || find_region(h, p) != 0u ? hdr(p) : F_USED;
     uint32_t size = pl & ~7u;
     return (pl & (F_USED | F_MARK)) == 0u && clz32(size) == z && rdw(p + 8) == size && rdw(p + size - 8u) == size;
 }
