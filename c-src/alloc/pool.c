@@ -50,21 +50,33 @@
 #define WORD_BITS 32u
 #define PTR_BITS ((uint32_t)(sizeof(uintptr_t) * 8u))
 
+/*
+ * Field order is for the hot path on 32-bit targets: pairs a call reads together
+ * sit in adjacent words so that gcc loads each pair with one ldrd (alloc reads
+ * {allocs_lo, head} and {stride, origin}; free reads {origin, inv}, {shift,
+ * count} and {head, frees_lo}).
+ *
+ * Counters. A successful call adds one to a 32-bit low word and, only when that
+ * wraps to zero, one to its high word (allocs_hi, frees_hi) out of the way: a
+ * 64-bit count for one add and a branch that is never taken, where a 64-bit
+ * add would load, add and store both halves on every call.
+ */
 struct rtm_pool {
+    uint32_t allocs_lo; /* successful allocations, low word (high word: allocs_hi) */
     size_t head;        /* number of the first free block on the list; 0: list empty */
-    uintptr_t origin;   /* address of block number 0 = first block - stride */
+    uint32_t frees_lo;  /* successful deallocations, low word (high word: frees_hi) */
     size_t stride;      /* distance between blocks = usable size of a block */
+    uintptr_t origin;   /* address of block number 0 = first block - stride */
     uintptr_t inv;      /* inverse of (stride >> shift) modulo 2^W */
     uint32_t shift;     /* trailing zero bits of stride */
-    uint32_t magic;
     size_t count;       /* blocks in the pool */
     size_t touched;     /* blocks 1..touched were carved; also the peak in use */
-    uint64_t allocs;    /* successful allocations (64 bits: used = allocs - frees exactly) */
-    uint64_t frees;     /* successful deallocations */
+    uint32_t allocs_hi;
+    uint32_t frees_hi;
+    uint32_t failures;
+    uint32_t magic;
     size_t align;       /* guaranteed alignment of every block */
     size_t words;       /* bitmap words: count / 32 + 1 (bits 0..count) */
-    uint32_t failures;
-    uint32_t reserved;
     uint32_t bitmap[];  /* bit n set: block n in use */
 };
 
@@ -72,7 +84,7 @@ struct rtm_pool {
 RTM_STATIC_ASSERT(sizeof(size_t) == sizeof(uintptr_t), size_t_is_pointer_sized);
 RTM_STATIC_ASSERT(sizeof(size_t) == sizeof(void *), link_fits_min_block);
 RTM_STATIC_ASSERT(sizeof(struct rtm_pool) % sizeof(uint32_t) == 0u, bitmap_aligned);
-RTM_STATIC_ASSERT(RTM_POOL_MEM_ALIGN % sizeof(uint64_t) == 0u, mem_align_covers_counters);
+RTM_STATIC_ASSERT(RTM_POOL_MEM_ALIGN % sizeof(size_t) == 0u, mem_align_covers_fields);
 
 static inline uintptr_t rotr(uintptr_t x, uint32_t s)
 {
@@ -90,9 +102,38 @@ static inline size_t *link_of(const rtm_pool_t *p, size_t n)
     return (size_t *)(p->origin + (uintptr_t)n * p->stride);
 }
 
+static inline uint64_t allocs_of(const rtm_pool_t *p)
+{
+    return (uint64_t)p->allocs_hi << 32 | p->allocs_lo;
+}
+
+static inline uint64_t frees_of(const rtm_pool_t *p)
+{
+    return (uint64_t)p->frees_hi << 32 | p->frees_lo;
+}
+
 static inline size_t in_use(const rtm_pool_t *p)
 {
-    return (size_t)(p->allocs - p->frees);
+    return (size_t)(allocs_of(p) - frees_of(p));
+}
+
+/* Count one allocation / deallocation (the file comment on the counters). */
+static inline void count_alloc(rtm_pool_t *p)
+{
+    uint32_t a = p->allocs_lo + 1u;
+    p->allocs_lo = a;
+    if (a == 0u) {
+        p->allocs_hi++;
+    }
+}
+
+static inline void count_free(rtm_pool_t *p)
+{
+    uint32_t f = p->frees_lo + 1u;
+    p->frees_lo = f;
+    if (f == 0u) {
+        p->frees_hi++;
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -202,47 +243,62 @@ rtm_status_t rtm_pool_init(void *mem, size_t size, size_t block_size, size_t blo
 /* Carve a never-used block, or fail: reached only when the free list is empty. */
 static rtm_status_t alloc_carve(rtm_pool_t *p, void **out)
 {
-    if (p->touched >= p->count) {
+    size_t n = p->touched;
+    if (n >= p->count) {
         p->failures++;
         *out = NULL;
         return RTM_ERR_NO_MEMORY;
     }
-    size_t n = p->touched + 1u;
+    n++;
     uint32_t *word = &p->bitmap[n / WORD_BITS];
     uint32_t bit = 1u << (n % WORD_BITS);
-    if ((*word & bit) != 0u) { /* untouched blocks are never marked in use */
+    uint32_t w = *word;
+    if ((w & bit) != 0u) { /* untouched blocks are never marked in use */
         *out = NULL;
         return RTM_ERR_CORRUPTED;
     }
-    *word |= bit;
+    *word = w | bit;
     p->touched = n;
-    p->allocs++;
+    count_alloc(p);
     *out = link_of(p, n);
     return RTM_OK;
 }
 
+/*
+ * The two hot paths read every field they need into locals before the first
+ * store: a store through the block or the bitmap could alias the control block
+ * as far as the compiler knows, and would force the later loads after it (and
+ * break the ldrd pairs, see struct rtm_pool).
+ */
 rtm_status_t rtm_pool_alloc(rtm_pool_t *p, void **out)
 {
     if (p == NULL || out == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
+    uint32_t allocs = p->allocs_lo;
     size_t n = p->head;
     if (n == 0u) {
         return alloc_carve(p, out);
     }
-    size_t *block = link_of(p, n);
-    size_t next = *block;
+    size_t *block = (size_t *)(p->origin + (uintptr_t)n * p->stride);
+    size_t count = p->count;
     uint32_t *word = &p->bitmap[n / WORD_BITS];
+    size_t next = *block;
     uint32_t bit = 1u << (n % WORD_BITS);
+    uint32_t w = *word;
     /* A free block written after its free: refuse rather than hand out a block
      * twice or follow a wild link (which would also write the bitmap wildly). */
-    if (next > p->count || (*word & bit) != 0u) {
+    if (next > count || (w & bit) != 0u) {
         *out = NULL;
         return RTM_ERR_CORRUPTED;
     }
-    *word |= bit;
+    *word = w | bit;
+    allocs++;
+    p->allocs_lo = allocs;
     p->head = next;
-    p->allocs++;
+    if (allocs == 0u) {
+        p->allocs_hi++;
+    }
     *out = block;
     return RTM_OK;
 }
@@ -252,21 +308,30 @@ rtm_status_t rtm_pool_free(rtm_pool_t *p, void *ptr)
     if (p == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
+    size_t head = p->head;
+    uint32_t frees = p->frees_lo;
     /* NULL is never a block start (blocks lie above the control block), so the
-     * range check below refuses it too. */
+     * range check below refuses it too. Number 0 (the imaginary block below the
+     * first) passes the one compare but its bit is never set: it is told apart
+     * from a double free on that error path only. */
     size_t n = number_of(p, ptr);
-    if (n - 1u >= p->count) {
+    if (n > p->count) {
         return RTM_ERR_INVALID_POINTER;
     }
     uint32_t *word = &p->bitmap[n / WORD_BITS];
     uint32_t bit = 1u << (n % WORD_BITS);
-    if ((*word & bit) == 0u) {
-        return RTM_ERR_DOUBLE_FREE;
+    uint32_t w = *word;
+    if ((w & bit) == 0u) {
+        return n == 0u ? RTM_ERR_INVALID_POINTER : RTM_ERR_DOUBLE_FREE;
     }
-    *word &= ~bit;
-    *(size_t *)ptr = p->head;
+    *word = w & ~bit;
+    *(size_t *)ptr = head;
+    frees++;
     p->head = n;
-    p->frees++;
+    p->frees_lo = frees;
+    if (frees == 0u) {
+        p->frees_hi++;
+    }
     return RTM_OK;
 }
 
@@ -328,8 +393,8 @@ void rtm_pool_get_stats(const rtm_pool_t *p, rtm_pool_stats_t *out)
     out->allocated_blocks = used;
     out->peak_usage = p->touched;
     out->block_size = p->stride;
-    out->allocation_count = (uint32_t)p->allocs;
-    out->deallocation_count = (uint32_t)p->frees;
+    out->allocation_count = p->allocs_lo;
+    out->deallocation_count = p->frees_lo;
     out->failures = p->failures;
 }
 
@@ -348,15 +413,15 @@ void rtm_pool_stats(const rtm_pool_t *p, rtm_alloc_stats_t *out)
         return;
     }
     size_t used = in_use(p);
-    out->bytes_allocated = p->allocs * (uint64_t)p->stride;
-    out->bytes_deallocated = p->frees * (uint64_t)p->stride;
+    out->bytes_allocated = allocs_of(p) * (uint64_t)p->stride;
+    out->bytes_deallocated = frees_of(p) * (uint64_t)p->stride;
     out->bytes_in_use = used * p->stride;
     out->peak_memory_usage = p->touched * p->stride;
     out->free_bytes = (p->count - used) * p->stride;
     out->largest_free_block = used < p->count ? p->stride : 0u;
     out->capacity = p->count * p->stride;
-    out->total_allocations = (uint32_t)p->allocs;
-    out->total_deallocations = (uint32_t)p->frees;
+    out->total_allocations = p->allocs_lo;
+    out->total_deallocations = p->frees_lo;
     out->current_allocations = (uint32_t)used;
     out->allocation_failures = p->failures;
     out->flags = RTM_STATS_HAS_FREE_BYTES | RTM_STATS_HAS_LARGEST_FREE | RTM_STATS_HAS_CAPACITY;
@@ -371,7 +436,7 @@ static bool geometry_ok(const rtm_pool_t *p)
     if (p->stride < sizeof(size_t) || !is_pow2(p->align) || p->align < sizeof(size_t) ||
         p->stride % p->align != 0u || p->shift >= PTR_BITS || ((p->stride >> p->shift) & 1u) == 0u ||
         (uintptr_t)(p->stride >> p->shift) * p->inv != 1u || p->count == 0u || p->touched > p->count ||
-        p->head > p->touched || p->words != bitmap_words(p->count) || p->reserved != 0u) {
+        p->head > p->touched || p->words != bitmap_words(p->count)) {
         return false;
     }
     uintptr_t base = (uintptr_t)p;
@@ -402,7 +467,7 @@ rtm_status_t rtm_pool_check(const rtm_pool_t *p)
         return RTM_ERR_CORRUPTED;
     }
     size_t used = in_use(p);
-    if (p->allocs < p->frees || used > p->touched) {
+    if (allocs_of(p) < frees_of(p) || used > p->touched) {
         return RTM_ERR_CORRUPTED;
     }
     /* Bitmap: only bits 1..touched may be set, and exactly `used` of them. */
@@ -494,8 +559,8 @@ static rtm_status_t op_reallocate(void *ctx, void *ptr, size_t old_size, size_t 
         return s;
     }
     /* In place: one deallocation and one allocation, as the stats contract says. */
-    p->frees++;
-    p->allocs++;
+    count_free(p);
+    count_alloc(p);
     *out = ptr;
     return RTM_OK;
 }

@@ -605,3 +605,92 @@ RTM_TEST(pool, checker_fires_on_deliberate_corruption)
     RTM_CHECK_OK(rtm_pool_check(p));
     RTM_CHECK(rtm_model_verify(l.p[0], 32, 0x1000u));
 }
+
+/* Offset of the one aligned 32-bit word of the control area that `op` raised by
+ * exactly one (a counter), or SIZE_MAX when not exactly one did. The test does
+ * not know the private layout; head, carve point and bitmap move differently in
+ * the calls used below. */
+static size_t find_counter(const unsigned char *mem, size_t meta, const unsigned char *before)
+{
+    size_t found = SIZE_MAX;
+    for (size_t i = 0; i + 4u <= meta; i += 4u) {
+        uint32_t a, b;
+        memcpy(&a, before + i, 4u);
+        memcpy(&b, mem + i, 4u);
+        if (b == a + 1u) {
+            if (found != SIZE_MAX) {
+                return SIZE_MAX;
+            }
+            found = i;
+        }
+    }
+    return found;
+}
+
+static void add_u32(unsigned char *at, uint32_t d)
+{
+    uint32_t v;
+    memcpy(&v, at, 4u);
+    v += d;
+    memcpy(at, &v, 4u);
+}
+
+RTM_TEST(pool, counters_carry_past_32_bits)
+{
+    static unsigned char before[512];
+    unsigned char *mem = (unsigned char *)rtm_test_scratch(2048);
+    if (mem == NULL) {
+        return;
+    }
+    rtm_pool_t *p = NULL;
+    RTM_CHECK_OK(rtm_pool_init(mem, 2048, 32, 8, &p));
+    size_t bs = rtm_pool_block_size(p);
+    live_set_t l = {{NULL}, 0, 0};
+    RTM_CHECK(take(p, &l, 3));
+    size_t meta = (size_t)((unsigned char *)l.p[0] - mem);
+    RTM_CHECK(meta <= sizeof before);
+    /* The deallocation counter: freeing block 3 moves the head 0 -> 3. */
+    memcpy(before, mem, meta);
+    RTM_CHECK_OK(rtm_pool_free(p, l.p[2]));
+    size_t frees_at = find_counter(mem, meta, before);
+    RTM_CHECK(frees_at != SIZE_MAX);
+    /* The allocation counter: popping it again moves the head 3 -> 0. */
+    memcpy(before, mem, meta);
+    RTM_CHECK_OK(rtm_pool_alloc(p, &l.p[2]));
+    size_t allocs_at = find_counter(mem, meta, before);
+    RTM_CHECK(allocs_at != SIZE_MAX && allocs_at != frees_at);
+    rtm_model_fill(l.p[2], l.size, 0x1000u + 2u);
+    /* 4 allocations, 1 deallocation: move both low words up by the same amount
+     * so the allocation counter is one step from wrapping (in use unchanged). */
+    uint32_t d = UINT32_MAX - 4u;
+    add_u32(mem + allocs_at, d);
+    add_u32(mem + frees_at, d);
+    RTM_CHECK_OK(rtm_pool_check(p));
+    RTM_CHECK(take(p, &l, 1)); /* the 2^32nd allocation */
+    rtm_alloc_stats_t as;
+    rtm_pool_stats(p, &as);
+    RTM_CHECK_EQ(as.total_allocations, 0);
+    RTM_CHECK_EQ(as.bytes_allocated, ((uint64_t)1 << 32) * bs);
+    RTM_CHECK_EQ(as.current_allocations, 4);
+    RTM_CHECK_EQ(as.bytes_in_use, 4u * bs);
+    RTM_CHECK_EQ(as.bytes_allocated - as.bytes_deallocated, (uint64_t)as.bytes_in_use);
+    RTM_CHECK_OK(rtm_pool_check(p));
+    /* Deallocations: 1 + d so far; four more reach 2^32. */
+    for (unsigned i = 0; i < 4u; i++) {
+        RTM_CHECK_OK(rtm_pool_free(p, l.p[i]));
+    }
+    rtm_pool_stats(p, &as);
+    RTM_CHECK_EQ(as.total_deallocations, 0);
+    RTM_CHECK_EQ(as.bytes_deallocated, ((uint64_t)1 << 32) * bs);
+    RTM_CHECK_EQ(as.current_allocations, 0);
+    RTM_CHECK_EQ(as.bytes_in_use, 0);
+    RTM_CHECK_OK(rtm_pool_check(p));
+    rtm_pool_stats_t ps;
+    rtm_pool_get_stats(p, &ps);
+    RTM_CHECK_EQ(ps.allocated_blocks, 0);
+    RTM_CHECK_EQ(ps.free_blocks, ps.total_blocks);
+    void *b = NULL;
+    RTM_CHECK_OK(rtm_pool_alloc(p, &b));
+    RTM_CHECK_OK(rtm_pool_free(p, b));
+    RTM_CHECK_OK(rtm_pool_check(p));
+}
