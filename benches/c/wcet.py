@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Static worst-case instruction counts of Thumb-2 functions.
 
-usage: wcet.py ELF SYMS OUT.json [LOOPFUNC=N ...]
+usage: wcet.py ELF SYMS OUT.json [LOOPFUNC=N ...] [--path=FUNC ...]
 
 Reads `arm-none-eabi-objdump -d` of ELF, builds the control-flow graph of
 each function named in SYMS (lines "address name", as count_fw.sh writes
@@ -12,7 +12,8 @@ not a sample. An `it` instruction and each instruction of its block count
 once, as icount.c counts them. A function with a cycle needs a bound:
 `locate=3` lets every instruction of the function `locate` (a name unique in
 ELF) run at most 3 times per call. Without one, or past a call through a
-register, the result is "unbounded: <why>". Output: {function: bound or reason}.
+register, the result is "unbounded: <why>". Output: {function: bound or reason};
+--path=FUNC also prints FUNC's longest path, as runs of instructions.
 """
 import json
 import re
@@ -95,7 +96,8 @@ def graph(fn, funcs, entry):
 
 
 def bound(fn, funcs, entry, limits, memo, stack=()):
-    """Longest path of the function at address fn, callees included."""
+    """(instructions, path) of the longest path of the function at address fn,
+    callees included; the path lists the addresses executed."""
     if fn in memo:
         return memo[fn]
     name = entry.get(fn, hex(fn))
@@ -111,11 +113,18 @@ def bound(fn, funcs, entry, limits, memo, stack=()):
         return bound(c, funcs, entry, limits, memo, stack + (fn,))
 
     def own(addr):
-        """(cost of the instruction itself and its call, cost of a tail call or None)."""
+        """(the instruction with its call, a tail call or None), each (cost, path)."""
         kind, _, arg = nodes[addr]
         if kind == "bad":
             raise Unbounded(arg)
-        return 1 + (callee(arg) if kind == "call" else 0), (callee(arg) if kind == "tail" else None)
+        if kind == "call":
+            c, p = callee(arg)
+            return (1 + c, (addr,) + p), None
+        return (1, (addr,)), (callee(arg) if kind == "tail" else None)
+
+    def join(here, options):
+        best = max(options, key=lambda o: o[0], default=(0, ()))
+        return here[0] + best[0], here[1] + best[1]
 
     if limit == 1:
         # Acyclic: memoized longest path; a cycle is an error.
@@ -128,9 +137,9 @@ def bound(fn, funcs, entry, limits, memo, stack=()):
                 raise Unbounded("%s: loop at %x needs a bound" % (name, addr))
             onpath.add(addr)
             here, tail = own(addr)
-            rest = [longest(s) for s in nodes[addr][1]]
+            options = [longest(s) for s in nodes[addr][1]] + ([tail] if tail else [])
             onpath.discard(addr)
-            best[addr] = here + max(rest + ([tail] if tail is not None else []) + [0])
+            best[addr] = join(here, options)
             return best[addr]
 
         sys.setrecursionlimit(10000)
@@ -145,12 +154,11 @@ def bound(fn, funcs, entry, limits, memo, stack=()):
             visits[addr] += 1
             here, tail = own(addr)
             options = [o for o in (walk(s) for s in nodes[addr][1]) if o is not None]
-            if tail is not None:
-                options.append(tail)
+            options += [tail] if tail else []
             visits[addr] -= 1
             if not options and nodes[addr][0] != "ret":
                 return None  # a dead end that is not a return
-            return here + max(options + [0])
+            return join(here, options)
 
         result = walk(start)
         if result is None:
@@ -159,14 +167,32 @@ def bound(fn, funcs, entry, limits, memo, stack=()):
     return result
 
 
+def describe(path, entry, funcs):
+    """The path as runs of consecutive instructions: 'function+0xfrom..0xto (n)'."""
+    owner = {a: f for f, insns in funcs.items() for a, _, _ in insns}
+    order = {a: i for insns in funcs.values() for i, (a, _, _) in enumerate(insns)}
+    runs = []
+    for a in path:
+        f = owner[a]
+        if runs and runs[-1][0] == f and order[a] == order[runs[-1][2]] + 1:
+            runs[-1][2] = a
+            runs[-1][3] += 1
+        else:
+            runs.append([f, a, a, 1])
+    return ["%s+0x%x..0x%x (%d)" % (entry[f], s - f, e - f, n) for f, s, e, n in runs]
+
+
 def main():
     elf, syms, out = sys.argv[1:4]
     funcs, entry = disassemble(elf)
     by_name = defaultdict(list)
     for a, n in entry.items():
         by_name[n].append(a)
-    limits = {}
+    limits, show = {}, set()
     for item in sys.argv[4:]:
+        if item.startswith("--path="):
+            show.add(item[len("--path="):])
+            continue
         f, _, n = item.partition("=")
         if len(by_name.get(f, [])) != 1:
             sys.exit("wcet: loop bound for %s, which is not exactly one function of %s" % (f, elf))
@@ -176,7 +202,10 @@ def main():
         for line in f:
             addr, name = line.split()
             try:
-                results[name] = bound(int(addr, 16), funcs, entry, limits, {})
+                cost, path = bound(int(addr, 16), funcs, entry, limits, {})
+                results[name] = cost
+                if name in show:
+                    print("%s: %d\n  %s" % (name, cost, "\n  ".join(describe(path, entry, funcs))))
             except Unbounded as e:
                 results[name] = "unbounded: %s" % e
     with open(out, "w") as f:
