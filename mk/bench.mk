@@ -64,16 +64,12 @@ $(BENCH_DIR)/sizes.txt: $(wildcard c-src/alloc/*.c) $(LIB_HDRS) c-src/core/rtm_i
 deps-bench:
 	@$(DEPS) core bench cross qemu
 
-# Loop bounds for the static bounds (benches/c/wcet.py): the heap's
-# find_region() tries region 0, then loops over the RTM_HEAP_MAX_REGIONS - 1 others.
-WCET_LOOPS := find_region=3
-
 # $(1) run name, $(2) host ops, $(3) host rounds, $(4) fill seeds, $(5) output dir
 define bench_run
 	@echo "== bench $(1): Cortex-M4 instruction counts under QEMU =="
 	$(BENCH_SRC)/count_fw.sh $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-$(1)
 	/usr/bin/python3 $(BENCH_SRC)/wcet.py $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/counts-$(1)/syms.txt \
-	  $(BENCH_DIR)/counts-$(1)/wcet.json $(WCET_LOOPS)
+	  $(BENCH_DIR)/counts-$(1)/wcet.json
 	@echo "== bench $(1): host timing, fill, overheads =="
 	$(BENCH_DIR)/bench_host $(2) $(3) $(4) > $(BENCH_DIR)/host-$(1).json
 	/usr/bin/python3 $(BENCH_SRC)/report.py $(BENCH_DIR)/counts-$(1) $(BENCH_DIR)/host-$(1).json \

@@ -265,25 +265,31 @@ static inline bool outside0(const rtm_heap_t *h, const byte *p, uint32_t off)
     return ror32(off, 3u) > h->spanr0 || FAR(h, p);
 }
 
-/*
- * Where payload pointer p lies in the regions other than region 0:
- * (span << 32) | offset from its region's first payload; 0 when p is in none
- * of them or misaligned (span is never 0). The same test as outside0().
- * The loop runs at most RTM_HEAP_MAX_REGIONS - 1 times (mk/bench.mk states
- * that bound for the static analysis).
- */
-__attribute__((noinline)) static uint64_t find_region(const rtm_heap_t *h, const byte *p)
+/* Where p lies if it is a granule boundary of the extra region r: see find_region(). */
+HOT uint64_t in_region(const rtm_heap_t *h, const byte *p, const struct region *r)
 {
-    for (uint32_t i = 1u; i < RTM_HEAP_MAX_REGIONS; i++) {
-        byte *lo;
-        uint32_t span = region(h, i, &lo);
-        uintptr_t d = (uintptr_t)p - (uintptr_t)lo;
-        if (span != 0u && ror32((uint32_t)d, 3u) <= (span - MIN_BLOCK) >> 3 && (d >> 31 >> 1) == 0u) {
-            return (uint64_t)span << 32 | (uint32_t)d;
-        }
+    uintptr_t d = (uintptr_t)p - (uintptr_t)ptr_of(h, r->lo);
+    if (r->span != 0u && ror32((uint32_t)d, 3u) <= (r->span - MIN_BLOCK) >> 3 && (d >> 31 >> 1) == 0u) {
+        return (uint64_t)r->span << 32 | (uint32_t)d;
     }
     return 0u;
 }
+
+/*
+ * Where payload pointer p lies in the regions other than region 0:
+ * (span << 32) | offset from its region's first payload; 0 when p is in none
+ * of them or misaligned (span is never 0). The same test as outside0(),
+ * written out for each region so that no path of the heap holds a loop.
+ */
+__attribute__((noinline)) static uint64_t find_region(const rtm_heap_t *h, const byte *p)
+{
+    uint64_t w = in_region(h, p, &h->extra[0]);
+    if (w == 0u) {
+        w = in_region(h, p, &h->extra[1]);
+    }
+    return w != 0u ? w : in_region(h, p, &h->extra[2]);
+}
+RTM_STATIC_ASSERT(RTM_HEAP_MAX_REGIONS == 4u, find_region_tries_three_regions);
 
 /* True when [a, a + n) is within the reach of 32-bit links from h: on wider
  * targets the 4 GiB above h (so a link converts with one addition). */

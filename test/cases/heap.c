@@ -553,6 +553,48 @@ RTM_TEST(heap, pointer_into_the_gap_between_regions)
     RTM_CHECK(still_works(h));
 }
 
+/* Every region answers misuse the same way: the fourth as the first. */
+RTM_TEST(heap, misuse_in_every_region)
+{
+    unsigned char *mem = rtm_test_scratch(16384);
+    RTM_CHECK(mem != NULL);
+    rtm_heap_t *h = NULL;
+    RTM_CHECK_OK(rtm_heap_init(mem, 2048, &h));
+    for (size_t r = 1; r < RTM_HEAP_MAX_REGIONS; r++) {
+        RTM_CHECK_OK(rtm_heap_add_region(h, mem + 4096 * r, 2048));
+    }
+    /* 1600 bytes fit once in each region, never twice. */
+    unsigned char *blk[RTM_HEAP_MAX_REGIONS];
+    bool seen[RTM_HEAP_MAX_REGIONS] = {false};
+    for (size_t i = 0; i < RTM_HEAP_MAX_REGIONS; i++) {
+        void *p = NULL;
+        RTM_CHECK_OK(rtm_heap_alloc(h, 1600, 0, &p));
+        size_t r = (size_t)((unsigned char *)p - mem) / 4096u;
+        RTM_CHECK(r < RTM_HEAP_MAX_REGIONS && !seen[r]);
+        seen[r] = true;
+        blk[r] = p;
+    }
+    for (size_t r = 0; r < RTM_HEAP_MAX_REGIONS; r++) {
+        unsigned char *gap = mem + 4096 * r + 3072; /* after the region, before the next */
+        void *q = &q;
+        RTM_CHECK_STATUS(rtm_heap_free(h, gap), RTM_ERR_INVALID_POINTER);
+        RTM_CHECK_STATUS(rtm_heap_free(h, blk[r] + 8), RTM_ERR_INVALID_POINTER);
+        RTM_CHECK_STATUS(rtm_heap_free(h, blk[r] + 3), RTM_ERR_INVALID_POINTER);
+        RTM_CHECK_STATUS(rtm_heap_realloc(h, blk[r] + 16, 8, 0, &q), RTM_ERR_INVALID_POINTER);
+        RTM_CHECK(q == NULL);
+        RTM_CHECK_EQ(rtm_heap_usable_size(h, blk[r]), 1604);
+        RTM_CHECK_OK(rtm_heap_check(h));
+        RTM_CHECK_OK(rtm_heap_free(h, blk[r]));
+        RTM_CHECK_STATUS(rtm_heap_free(h, blk[r]), RTM_ERR_DOUBLE_FREE);
+        RTM_CHECK_EQ(rtm_heap_usable_size(h, blk[r]), 0);
+        RTM_CHECK_OK(rtm_heap_check(h));
+    }
+    rtm_alloc_stats_t st = stats_of(h);
+    RTM_CHECK_EQ(st.current_allocations, 0);
+    RTM_CHECK_EQ(st.free_bytes, st.capacity);
+    RTM_CHECK(still_works(h));
+}
+
 RTM_TEST(heap, overrun_into_next_header_is_caught)
 {
     struct trio t;
