@@ -74,7 +74,10 @@ struct rtm_heap {
     /* Usable bytes of live blocks (low half, never above the heap's size, so
      * never carries) and successful allocations (high half, wraps): one
      * 64-bit addition counts an allocation. */
-    uint64_t use_allocs;
+    union {
+        uint64_t both;    /* one 64-bit addition counts an allocation */
+        uint32_t half[2]; /* half[LOW] alone is in use, for frees */
+    } use_allocs;
     uint32_t frees; /* successful deallocations (wraps) */
     uint32_t peak;
     uint64_t bytes_freed;
@@ -93,6 +96,12 @@ RTM_STATIC_ASSERT(LO0 == RTM_HEAP_CONTROL_SIZE, heap_control_size_public);
 RTM_STATIC_ASSERT(RTM_HEAP_MIN_ARENA == RTM_HEAP_CONTROL_SIZE + MIN_BLOCK + 4u, heap_min_arena);
 RTM_STATIC_ASSERT(offsetof(struct rtm_heap, bytes_freed) % 8u == 0u, heap_u64_aligned);
 RTM_STATIC_ASSERT(offsetof(struct rtm_heap, use_allocs) % 8u == 0u, heap_u64_aligned_2);
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LOW 1
+#else
+#define LOW 0
+#endif
 
 /* ------------------------------------------------------------------------ */
 /* Words, keys, links                                                        */
@@ -193,8 +202,8 @@ HOT void make_free(rtm_heap_t *h, byte *p, uint32_t size, uint32_t *map)
 
 HOT void note_alloc(rtm_heap_t *h, uint32_t usable)
 {
-    uint64_t ua = h->use_allocs + ((uint64_t)1u << 32) + usable;
-    h->use_allocs = ua;
+    uint64_t ua = h->use_allocs.both + ((uint64_t)1u << 32) + usable;
+    h->use_allocs.both = ua;
     if ((uint32_t)ua > h->peak) {
         h->peak = (uint32_t)ua;
     }
@@ -202,7 +211,7 @@ HOT void note_alloc(rtm_heap_t *h, uint32_t usable)
 
 HOT void note_free(rtm_heap_t *h, uint32_t usable)
 {
-    h->use_allocs -= usable; /* in use >= usable: no borrow into the count */
+    h->use_allocs.half[LOW] -= usable;
     h->frees++;
     h->bytes_freed += usable;
 }
@@ -696,8 +705,8 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
         out->capacity += span != 0u ? span - 4u : 0u;
         out->free_bytes += span != 0u ? 4u : 0u; /* the header of one free block per region */
     }
-    uint32_t in_use = (uint32_t)h->use_allocs;
-    uint32_t allocs = (uint32_t)(h->use_allocs >> 32);
+    uint32_t in_use = (uint32_t)h->use_allocs.both;
+    uint32_t allocs = (uint32_t)(h->use_allocs.both >> 32);
     uint32_t live = allocs - h->frees;
     out->bytes_allocated = h->bytes_freed + in_use;
     out->bytes_deallocated = h->bytes_freed;
@@ -762,7 +771,7 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h)
             return RTM_ERR_CORRUPTED;
         }
     }
-    if (used != (uint32_t)h->use_allocs || live != (uint32_t)(h->use_allocs >> 32) - h->frees ||
+    if (used != (uint32_t)h->use_allocs.both || live != (uint32_t)(h->use_allocs.both >> 32) - h->frees ||
         nfree != h->nfree || h->peak < used ||
         (h->map & ~0x0ffffffcu) != 0u) {
         return RTM_ERR_CORRUPTED;
