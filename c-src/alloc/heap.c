@@ -73,10 +73,11 @@ struct rtm_heap {
     struct sentinel cls[ZHI + 1u - ZLO]; /* class z at offset 8z */
     /* Usable bytes of live blocks (low half, never above the heap's size, so
      * never carries) and successful allocations (high half, wraps): one
-     * 64-bit addition counts an allocation. */
+     * 64-bit addition counts an allocation; a free subtracts from half[LOW]
+     * alone. */
     union {
-        uint64_t both;    /* one 64-bit addition counts an allocation */
-        uint32_t half[2]; /* half[LOW] alone is in use, for frees */
+        uint64_t both;
+        uint32_t half[2];
     } use_allocs;
     uint32_t frees; /* successful deallocations (wraps) */
     uint32_t peak;
