@@ -10,7 +10,7 @@ and writes the number of instructions on its longest path, entry to return:
 a bound of every execution, whatever the input and the allocator's state,
 not a sample. An `it` instruction and each instruction of its block count
 once, as icount.c counts them. A function with a cycle needs a bound:
-`locate=3` lets every instruction of the function `locate` (a name unique in
+`walk=3` lets every instruction of the function `walk` (a name unique in
 ELF) run at most 3 times per call. Without one, or past a call through a
 register, the result is "unbounded: <why>". Output: {function: bound or reason};
 --path=FUNC also prints FUNC's longest path, as runs of instructions.
