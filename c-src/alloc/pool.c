@@ -117,22 +117,15 @@ static inline size_t in_use(const rtm_pool_t *p)
     return (size_t)(allocs_of(p) - frees_of(p));
 }
 
-/* Count one allocation / deallocation (the file comment on the counters). */
-static inline void count_alloc(rtm_pool_t *p)
+/* Store `old` + 1 into a counter's low word, carrying into its high word (the
+ * file comment on the counters). The hot paths load `old` before their first
+ * store; the others pass the current low word. */
+static inline void count_one(uint32_t *lo, uint32_t *hi, uint32_t old)
 {
-    uint32_t a = p->allocs_lo + 1u;
-    p->allocs_lo = a;
-    if (a == 0u) {
-        p->allocs_hi++;
-    }
-}
-
-static inline void count_free(rtm_pool_t *p)
-{
-    uint32_t f = p->frees_lo + 1u;
-    p->frees_lo = f;
-    if (f == 0u) {
-        p->frees_hi++;
+    uint32_t v = old + 1u;
+    *lo = v;
+    if (v == 0u) {
+        (*hi)++;
     }
 }
 
@@ -259,7 +252,7 @@ static rtm_status_t alloc_carve(rtm_pool_t *p, void **out)
     }
     *word = w | bit;
     p->touched = n;
-    count_alloc(p);
+    count_one(&p->allocs_lo, &p->allocs_hi, p->allocs_lo);
     *out = link_of(p, n);
     return RTM_OK;
 }
@@ -293,12 +286,8 @@ rtm_status_t rtm_pool_alloc(rtm_pool_t *p, void **out)
         return RTM_ERR_CORRUPTED;
     }
     *word = w | bit;
-    allocs++;
-    p->allocs_lo = allocs;
     p->head = next;
-    if (allocs == 0u) {
-        p->allocs_hi++;
-    }
+    count_one(&p->allocs_lo, &p->allocs_hi, allocs);
     *out = block;
     return RTM_OK;
 }
@@ -326,12 +315,8 @@ rtm_status_t rtm_pool_free(rtm_pool_t *p, void *ptr)
     }
     *word = w & ~bit;
     *(size_t *)ptr = head;
-    frees++;
     p->head = n;
-    p->frees_lo = frees;
-    if (frees == 0u) {
-        p->frees_hi++;
-    }
+    count_one(&p->frees_lo, &p->frees_hi, frees);
     return RTM_OK;
 }
 
@@ -559,8 +544,8 @@ static rtm_status_t op_reallocate(void *ctx, void *ptr, size_t old_size, size_t 
         return s;
     }
     /* In place: one deallocation and one allocation, as the stats contract says. */
-    count_free(p);
-    count_alloc(p);
+    count_one(&p->frees_lo, &p->frees_hi, p->frees_lo);
+    count_one(&p->allocs_lo, &p->allocs_hi, p->allocs_lo);
     *out = ptr;
     return RTM_OK;
 }
