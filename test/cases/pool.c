@@ -639,9 +639,7 @@ RTM_TEST(pool, counters_carry_past_32_bits)
 {
     static unsigned char before[512];
     unsigned char *mem = (unsigned char *)rtm_test_scratch(2048);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     rtm_pool_t *p = NULL;
     RTM_CHECK_OK(rtm_pool_init(mem, 2048, 32, 8, &p));
     size_t bs = rtm_pool_block_size(p);
