@@ -412,9 +412,7 @@ RTM_TEST(leak, model_over_the_freelist_heap)
 {
     static rtm_leak_record_t recs[128];
     void *mem = rtm_test_scratch(65536u);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     for (uint32_t seed = 11u; seed <= 12u; seed++) {
         rtm_freelist_t *h = NULL;
         RTM_CHECK_OK(rtm_freelist_init(mem, 65536u, &h));

@@ -75,9 +75,7 @@ RTM_TEST(pool, geometry_follows_the_contract_and_count_is_maximal)
 {
     const size_t sizes[] = {256, 1000, 4096, 65536 + 12};
     unsigned char *mem = (unsigned char *)rtm_test_scratch(65536 + 64);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     for (size_t g = 0; g < N_GEOMS; g++) {
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             rtm_pool_t *p = NULL;
@@ -111,9 +109,7 @@ RTM_TEST(pool, geometry_follows_the_contract_and_count_is_maximal)
 RTM_TEST(pool, has_no_block_cap_and_hands_out_every_block_once)
 {
     unsigned char *mem = (unsigned char *)rtm_test_scratch(32768);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     for (size_t g = 0; g < N_GEOMS; g++) {
         rtm_pool_t *p = NULL;
         RTM_CHECK_OK(rtm_pool_init(mem, 32768, geoms[g].size, geoms[g].align, &p));
@@ -176,9 +172,7 @@ RTM_TEST(pool, has_no_block_cap_and_hands_out_every_block_once)
 RTM_TEST(pool, only_block_starts_are_accepted_at_every_address)
 {
     unsigned char *mem = (unsigned char *)rtm_test_scratch(2048);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     for (size_t g = 0; g < N_GEOMS; g++) {
         rtm_pool_t *p = NULL;
         RTM_CHECK_OK(rtm_pool_init(mem, 2048, geoms[g].size, geoms[g].align, &p));
@@ -229,9 +223,7 @@ RTM_TEST(pool, only_block_starts_are_accepted_at_every_address)
 RTM_TEST(pool, double_free_is_detected_in_o1_and_changes_nothing)
 {
     unsigned char *mem = (unsigned char *)rtm_test_scratch(4096);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     rtm_pool_t *p = NULL;
     RTM_CHECK_OK(rtm_pool_init(mem, 4096, 40, 8, &p));
     live_set_t l = {{NULL}, 0, 0};
@@ -263,9 +255,7 @@ RTM_TEST(pool, double_free_is_detected_in_o1_and_changes_nothing)
 RTM_TEST(pool, init_refuses_bad_arguments_with_exact_statuses)
 {
     unsigned char *mem = (unsigned char *)rtm_test_scratch(4096);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     rtm_pool_t *p = (rtm_pool_t *)(void *)&p;
     RTM_CHECK_STATUS(rtm_pool_init(NULL, 4096, 16, 0, &p), RTM_ERR_INVALID_ARG);
     RTM_CHECK(p == NULL);
@@ -302,9 +292,7 @@ RTM_TEST(pool, init_refuses_bad_arguments_with_exact_statuses)
 RTM_TEST(pool, entry_points_refuse_bad_input_and_keep_live_blocks)
 {
     unsigned char *mem = (unsigned char *)rtm_test_scratch(1024);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     static unsigned char foreign[64];
     rtm_pool_t *p = NULL;
     RTM_CHECK_OK(rtm_pool_init(mem, 1024, 24, 8, &p));
@@ -412,9 +400,7 @@ RTM_TEST(pool, entry_points_refuse_bad_input_and_keep_live_blocks)
 RTM_TEST(pool, stats_follow_the_seed_fields_and_the_generic_contract)
 {
     unsigned char *mem = (unsigned char *)rtm_test_scratch(2048);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     rtm_pool_t *p = NULL;
     RTM_CHECK_OK(rtm_pool_init(mem, 2048, 48, 16, &p));
     rtm_pool_stats_t ps;
@@ -530,9 +516,7 @@ static bool find_bit(unsigned char *mem, size_t meta, rtm_pool_t *p, void **blk,
 RTM_TEST(pool, checker_fires_on_deliberate_corruption)
 {
     unsigned char *mem = (unsigned char *)rtm_test_scratch(2048);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     rtm_pool_t *p = NULL;
     RTM_CHECK_OK(rtm_pool_init(mem, 2048, 32, 8, &p));
     live_set_t l = {{NULL}, 0, 0};

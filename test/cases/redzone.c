@@ -348,9 +348,7 @@ RTM_TEST(redzone, model_over_an_inner_allocator)
 RTM_TEST(redzone, model_over_the_freelist_heap)
 {
     void *mem = rtm_test_scratch(131072u);
-    if (mem == NULL) {
-        return;
-    }
+    RTM_CHECK(mem != NULL);
     for (uint32_t seed = 21u; seed <= 22u; seed++) {
         rtm_freelist_t *h = NULL;
         RTM_CHECK_OK(rtm_freelist_init(mem, 131072u, &h));

@@ -93,8 +93,10 @@ unsigned rtm_test_run_all(void);
  * Shared scratch memory for arenas: one static buffer (64-byte aligned) that
  * every test may use whole, since tests run one after another. Case files use
  * it instead of their own big static arrays so firmware RAM stays bounded.
- * RTM_TEST_SCRATCH_SIZE defaults to 1 MiB; firmware builds may lower it, and a
- * test needing more than there is gets NULL and must skip that size.
+ * RTM_TEST_SCRATCH_SIZE defaults to 1 MiB; firmware builds may lower it. A
+ * request for more than there is gets NULL: a test that loops over arena sizes
+ * skips the sizes that do not fit, any other test fails on it (a test must not
+ * pass without having run).
  */
 #ifndef RTM_TEST_SCRATCH_SIZE
 #define RTM_TEST_SCRATCH_SIZE (1024u * 1024u)
