@@ -126,9 +126,7 @@ RTM_TEST(stack, layout_guard_region_canary_and_paint)
     rtm_mpu_t mpu;
     struct fake_mpu f;
     rtm_stack_t sm;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     RTM_CHECK_OK(fake_manager(&mpu, &f, RTM_MPU_ARCH_ARMV7M, false));
     rtm_stack_config_t c = config(64u, RTM_STACK_PAINT);
     RTM_CHECK_OK(rtm_stack_init(&sm, &c, &heap, &mpu, table, SLOTS));
@@ -177,9 +175,7 @@ RTM_TEST(stack, canary_guard_without_mpu_detects_overflow_once)
 {
     rtm_allocator_t heap;
     rtm_stack_t sm;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     rtm_stack_config_t c = config(24u, 0u); /* no MPU: any multiple of 8 */
     RTM_CHECK_OK(rtm_stack_init(&sm, &c, &heap, NULL, table, SLOTS));
     rtm_stack_info_t in;
@@ -216,9 +212,7 @@ RTM_TEST(stack, overflow_by_stack_pointer)
 {
     rtm_allocator_t heap;
     rtm_stack_t sm;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     rtm_stack_config_t c = config(0u, 0u);
     RTM_CHECK_OK(rtm_stack_init(&sm, &c, &heap, NULL, table, SLOTS));
     rtm_stack_info_t in;
@@ -250,9 +244,7 @@ RTM_TEST(stack, painting_gives_the_high_water_mark)
 {
     rtm_allocator_t heap;
     rtm_stack_t sm;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     rtm_stack_config_t c = config(32u, RTM_STACK_PAINT);
     RTM_CHECK_OK(rtm_stack_init(&sm, &c, &heap, NULL, table, SLOTS));
     rtm_stack_info_t in;
@@ -287,9 +279,7 @@ RTM_TEST(stack, freed_stacks_are_reused_smallest_fit_first)
     rtm_mpu_t mpu;
     struct fake_mpu f;
     rtm_stack_t sm;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     RTM_CHECK_OK(fake_manager(&mpu, &f, RTM_MPU_ARCH_ARMV7M, false));
     rtm_stack_config_t c = config(32u, RTM_STACK_PAINT);
     RTM_CHECK_OK(rtm_stack_init(&sm, &c, &heap, &mpu, table, SLOTS));
@@ -353,9 +343,7 @@ RTM_TEST(stack, static_areas)
     rtm_mpu_t mpu;
     struct fake_mpu f;
     rtm_stack_t sm;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     RTM_CHECK_OK(fake_manager(&mpu, &f, RTM_MPU_ARCH_ARMV7M, false));
     rtm_stack_config_t c = config(64u, 0u);
     RTM_CHECK_OK(rtm_stack_init(&sm, &c, NULL, &mpu, table, SLOTS)); /* no allocator at all */
@@ -398,9 +386,7 @@ RTM_TEST(stack, guard_fallbacks_and_required_guards)
     struct fake_mpu f;
     rtm_stack_t sm;
     rtm_stack_info_t in;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     /* PMSAv8-like: no no-access encoding, so a write-protected guard. */
     RTM_CHECK_OK(fake_manager(&mpu, &f, RTM_MPU_ARCH_ARMV8M, true));
     rtm_stack_config_t c = config(32u, 0u);
@@ -453,9 +439,7 @@ RTM_TEST(stack, locked_pmp_guards_stay_with_the_block)
     struct fake_mpu f;
     rtm_stack_t sm;
     rtm_stack_info_t in;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     RTM_CHECK_OK(fake_manager(&mpu, &f, RTM_MPU_ARCH_PMP, false));
     RTM_CHECK_OK(rtm_mpu_enable(&mpu, 0u));
     rtm_stack_config_t c = config(32u, 0u);
@@ -492,9 +476,7 @@ RTM_TEST(stack, fault_address_names_the_task)
     rtm_stack_t sm;
     rtm_stack_info_t s1;
     rtm_stack_info_t s2;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     RTM_CHECK_OK(fake_manager(&mpu, &f, RTM_MPU_ARCH_ARMV7M, false));
     rtm_stack_config_t c = config(32u, 0u);
     RTM_CHECK_OK(rtm_stack_init(&sm, &c, &heap, &mpu, table, SLOTS));
@@ -531,9 +513,7 @@ RTM_TEST(stack, armv7m_host_model_guard_registers)
     rtm_mpu_host_t h;
     rtm_stack_t sm;
     rtm_stack_info_t in;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     RTM_CHECK_OK(rtm_mpu_host_init(&h, RTM_MPU_ARCH_ARMV7M, 8u));
     rtm_mpu_backend_t be = rtm_mpu_host_backend(&h);
     RTM_CHECK_OK(rtm_mpu_init(&mpu, &be));
@@ -564,9 +544,7 @@ RTM_TEST(stack, bad_input_matrix)
     rtm_mpu_t mpu;
     struct fake_mpu f;
     rtm_stack_t sm;
-    if (make_heap(&heap, 8192u) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, 8192u));
     RTM_CHECK_OK(fake_manager(&mpu, &f, RTM_MPU_ARCH_ARMV7M, false));
     rtm_stack_config_t c = config(32u, 0u);
     /* init */
@@ -637,9 +615,7 @@ RTM_TEST(stack, check_catches_a_damaged_table)
 {
     rtm_allocator_t heap;
     rtm_stack_t sm;
-    if (make_heap(&heap, ARENA) != RTM_OK) {
-        return;
-    }
+    RTM_CHECK_OK(make_heap(&heap, ARENA));
     rtm_stack_config_t c = config(32u, 0u);
     RTM_CHECK_OK(rtm_stack_init(&sm, &c, &heap, NULL, table, SLOTS));
     rtm_stack_info_t a;
