@@ -78,6 +78,9 @@ def graph(fn, funcs, entry):
             nodes[addr] = ("ret", nxt if in_it else [], None)
         elif re.fullmatch(r"b(\.[nw])?", mn) or COND_BRANCH.match(mn) or mn in ("cbz", "cbnz"):
             t = TARGET.match(ops.split(",")[-1].strip() if mn in ("cbz", "cbnz") else ops)
+            if not t:
+                nodes[addr] = ("bad", [], "%s: branch target not understood at %x (%s %s)" % (name, addr, mn, ops))
+                continue
             tgt = int(t.group(1), 16)
             conditional = not re.fullmatch(r"b(\.[nw])?", mn) or in_it
             if tgt in entry and tgt != fn:
