@@ -482,7 +482,8 @@ HOT rtm_status_t alloc_last(rtm_heap_t *h, uint32_t need, void **out)
         *out = NULL;
         return RTM_ERR_NO_MEMORY;
     }
-    *out = grab(h, z, p, rdw(p + 8), 0u, need);
+    *out = p;
+    (void)grab(h, z, p, rdw(p + 8), 0u, need);
     return RTM_OK;
 }
 #endif
@@ -517,7 +518,8 @@ rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out
     }
     uint32_t z = c - 1u - clz32(m);
     byte *p = ptr_of(h, rdw(sentinel(h, z)));
-    *out = grab(h, z, p, rdw(p + 8), 0u, need);
+    *out = p;
+    (void)grab(h, z, p, rdw(p + 8), 0u, need);
     return RTM_OK;
 #endif
 }
