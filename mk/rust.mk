@@ -30,12 +30,15 @@ rust-deps:
 	@$(DEPS) $(RUST_DEPS_GROUPS)
 
 # ---------------------------------------------------------------------------
-# bindgen: one file per ABI, from the umbrella header.
+# bindgen: one file per ABI, from the umbrella header. RTM_OK is defined by
+# hand in ffi/sys/src/lib.rs: bindgen would type it u32 (it is not negative),
+# apart from the error codes (i32, the type of rtm_status_t).
 
 BINDINGS_DIR := ffi/sys/src/bindings
 BINDGEN_FLAGS := --use-core --ctypes-prefix core::ffi --size_t-is-usize \
   --default-enum-style newtype --with-derive-default \
-  --allowlist-function 'rtm_.*' --allowlist-type 'rtm_.*' --allowlist-var 'RTM_.*'
+  --allowlist-function 'rtm_.*' --allowlist-type 'rtm_.*' --allowlist-var 'RTM_.*' \
+  --blocklist-item RTM_OK
 BINDGEN_ABIS := x86_64 thumbv7m
 BINDGEN_TARGET_x86_64 := x86_64-unknown-linux-gnu
 BINDGEN_TARGET_thumbv7m := thumbv7m-none-eabi

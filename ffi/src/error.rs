@@ -45,7 +45,7 @@ impl MemoryError {
     /// The error for a status code; `None` for `RTM_OK` (zero).
     pub const fn from_status(status: sys::rtm_status_t) -> Option<Self> {
         Some(match status {
-            0 => return None,
+            sys::RTM_OK => return None,
             sys::RTM_ERR_NO_MEMORY => Self::OutOfMemory,
             sys::RTM_ERR_INVALID_POINTER => Self::InvalidPointer,
             sys::RTM_ERR_OVERLAP => Self::AddressOverlap,
@@ -131,6 +131,15 @@ mod tests {
         }
         assert_eq!(MemoryError::from_status(0), None);
         assert_eq!(MemoryError::check(0), Ok(()));
+    }
+
+    #[test]
+    fn rtm_ok_is_a_status_and_names_success() {
+        let ok: sys::rtm_status_t = sys::RTM_OK; // same type as every error code
+        assert_eq!(MemoryError::check(ok), Ok(()));
+        // SAFETY: rtm_status_str returns a static NUL-terminated string.
+        let name = unsafe { core::ffi::CStr::from_ptr(sys::rtm_status_str(ok)) };
+        assert_eq!(name.to_str(), Ok("RTM_OK"));
     }
 
     #[test]

@@ -206,7 +206,7 @@ impl<L: CriticalSection> RtmHeap<L> {
             let mut raw = ptr::null_mut();
             let mut out = ptr::null_mut();
             // SAFETY: the arena is the program's (with_lazy_arena's contract).
-            if unsafe { sys::rtm_heap_init(start.cast(), size, &mut raw) } == 0 {
+            if unsafe { sys::rtm_heap_init(start.cast(), size, &mut raw) } == sys::RTM_OK {
                 *heap = raw;
                 // SAFETY: the heap was just made.
                 unsafe { sys::rtm_heap_alloc(raw, layout.size(), layout.align(), &mut out) };

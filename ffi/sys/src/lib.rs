@@ -33,6 +33,11 @@ include!("bindings/x86_64.rs");
 #[cfg(target_arch = "arm")]
 include!("bindings/thumbv7m.rs");
 
+/// Success, the status every rtmem call returns when it did what was asked.
+/// Typed like the error codes (bindgen would make the macro a `u32`, since it
+/// is not negative), so a status compares with it without a cast.
+pub const RTM_OK: rtm_status_t = 0;
+
 #[cfg(not(any(target_arch = "x86_64", target_arch = "arm")))]
 compile_error!(
     "rtmem-sys has bindings for x86_64 and 32-bit Arm (Cortex-M) only: add a target \

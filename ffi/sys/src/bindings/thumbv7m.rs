@@ -3,7 +3,6 @@
 pub const RTM_VERSION_MAJOR: u32 = 0;
 pub const RTM_VERSION_MINOR: u32 = 1;
 pub const RTM_VERSION_PATCH: u32 = 0;
-pub const RTM_OK: u32 = 0;
 pub const RTM_ERR_NO_MEMORY: i32 = -1;
 pub const RTM_ERR_INVALID_POINTER: i32 = -2;
 pub const RTM_ERR_OVERLAP: i32 = -3;

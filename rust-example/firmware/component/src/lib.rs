@@ -74,7 +74,7 @@ pub extern "C" fn telemetry_abi(selector: u32) -> usize {
 pub unsafe extern "C" fn telemetry_attach_heap(heap: *mut sys::rtm_heap_t) -> sys::rtm_status_t {
     // SAFETY: the caller's contract is init_from_heap's.
     match unsafe { HEAP.init_from_heap(heap) } {
-        Ok(()) => 0,
+        Ok(()) => sys::RTM_OK,
         Err(e) => e.status(),
     }
 }
@@ -128,7 +128,7 @@ pub unsafe extern "C" fn telemetry_record(log: *mut Telemetry, sensor: u32, valu
     // SAFETY: NULL or live (caller).
     let Some(log) = (unsafe { log.as_mut() }) else { return MemoryError::InvalidArgument.status() };
     log.samples.entry(sensor).or_default().push(value);
-    0
+    sys::RTM_OK
 }
 
 /// Parse `len` bytes of text: lines `name#id=value,value,...` (e.g.
@@ -196,7 +196,7 @@ pub unsafe extern "C" fn telemetry_summary(
     };
     // SAFETY: out is writable (caller).
     unsafe { out.write(s) };
-    0
+    sys::RTM_OK
 }
 
 /// Render the log as NUL-terminated text, one line per sensor. The buffer is
@@ -218,7 +218,7 @@ pub unsafe extern "C" fn telemetry_render(log: *const Telemetry) -> *mut c_char 
     }
     let mut out = ptr::null_mut();
     // SAFETY: the heap is the attached one (or NULL before attach, refused).
-    if unsafe { sys::rtm_heap_alloc(HEAP.raw_heap(), text.len() + 1, 1, &mut out) } != 0 {
+    if unsafe { sys::rtm_heap_alloc(HEAP.raw_heap(), text.len() + 1, 1, &mut out) } != sys::RTM_OK {
         return ptr::null_mut();
     }
     let out = out.cast::<u8>();

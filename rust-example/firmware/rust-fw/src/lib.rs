@@ -377,7 +377,7 @@ pub extern "C" fn probe_shim_free(block: *mut u8) {
 pub extern "C" fn probe_direct_alloc() -> *mut u8 {
     let mut out = ptr::null_mut();
     // SAFETY: DIRECT_HEAP is the live heap (set in shim_cost_probes).
-    if unsafe { rtmem::sys::rtm_heap_alloc(DIRECT_HEAP, 24, 8, &mut out) } != 0 {
+    if unsafe { rtmem::sys::rtm_heap_alloc(DIRECT_HEAP, 24, 8, &mut out) } != rtmem::sys::RTM_OK {
         return ptr::null_mut();
     }
     out.cast()
