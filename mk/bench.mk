@@ -69,7 +69,7 @@ define bench_run
 	@echo "== bench $(1): Cortex-M4 instruction counts under QEMU =="
 	$(BENCH_SRC)/count_fw.sh $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-$(1)
 	/usr/bin/python3 $(BENCH_SRC)/wcet.py $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/counts-$(1)/syms.txt \
-	  $(BENCH_DIR)/counts-$(1)/wcet.json
+	  $(BENCH_DIR)/counts-$(1)/wcet.json --stack=$(BENCH_DIR)/counts-$(1)/stack.json
 	@echo "== bench $(1): host timing, fill, overheads =="
 	$(BENCH_DIR)/bench_host $(2) $(3) $(4) > $(BENCH_DIR)/host-$(1).json
 	/usr/bin/python3 $(BENCH_SRC)/report.py $(BENCH_DIR)/counts-$(1) $(BENCH_DIR)/host-$(1).json \

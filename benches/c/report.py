@@ -93,6 +93,8 @@ def main():
         return 1
     with open(os.path.join(counts_dir, "wcet.json")) as f:
         bounds = json.load(f)
+    with open(os.path.join(counts_dir, "stack.json")) as f:
+        stack = json.load(f)
     with open(host_json) as f:
         host = json.load(f)
     sizes = {}
@@ -122,6 +124,10 @@ def main():
     if bounds.get("bench_calib") != 5:
         print("report.py: static bound of the calibration function is %r, not 5" % bounds.get("bench_calib"),
               file=sys.stderr)
+        return 1
+    if stack.get("bench_calib_stack") != 16:
+        print("report.py: stack bound of the stack calibration function is %r, not 16" %
+              stack.get("bench_calib_stack"), file=sys.stderr)
         return 1
     measured = defaultdict(int)
     for (run, fn), st in stats.items():
@@ -154,15 +160,18 @@ def main():
     out.append("## Static bound per call, Cortex-M4 (longest path through the code, benches/c/wcet.py)\n")
     out.append("No call can execute more instructions than this, whatever its arguments and the "
                "allocator's state (misuse answers, aligned requests and other regions included); "
-               "\"unbounded\" names the loop or indirect call that prevents a bound.\n")
-    out.append("| allocator | malloc bound | largest count of any call in the run | free bound | largest count |")
-    out.append("|---|---:|---:|---:|---:|")
+               "\"unbounded\" names the loop or indirect call that prevents a bound. Stack: the most "
+               "bytes a call can use below its caller's stack pointer, callees included (a check "
+               "function of 16 bytes gave %d).\n" % stack["bench_calib_stack"])
+    out.append("| allocator | malloc bound | largest count of any call in the run | free bound | largest count "
+               "| stack, malloc / free (bytes) |")
+    out.append("|---|---:|---:|---:|---:|---:|")
     for alloc, (fa, ff) in ENTRY.items():
         if fa not in measured:
             continue
-        out.append("| %s | %s | %d | %s | %s |" % (
+        out.append("| %s | %s | %d | %s | %s | %s / %s |" % (
             alloc, bound_text(bounds.get(fa)), measured[fa], bound_text(bounds.get(ff)),
-            measured[ff] if ff in measured else "-"))
+            measured[ff] if ff in measured else "-", bound_text(stack.get(fa)), bound_text(stack.get(ff))))
     out.append("")
 
     out.append("## x86-64 time per operation (median of %d rounds, same process as glibc)\n" % host["rounds"])

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Static worst-case instruction counts of Thumb-2 functions.
 
-usage: wcet.py ELF SYMS OUT.json [LOOPFUNC=N ...] [--path=FUNC ...]
+usage: wcet.py ELF SYMS OUT.json [LOOPFUNC=N ...] [--path=FUNC ...] [--stack=STACK.json]
 
 Reads `arm-none-eabi-objdump -d` of ELF, builds the control-flow graph of
 each function named in SYMS (lines "address name", as count_fw.sh writes
@@ -14,6 +14,13 @@ once, as icount.c counts them. A function with a cycle needs a bound:
 ELF) run at most 3 times per call. Without one, or past a call through a
 register, the result is "unbounded: <why>". Output: {function: bound or reason};
 --path=FUNC also prints FUNC's longest path, as runs of instructions.
+
+--stack=STACK.json also writes the most stack bytes each call can use below
+the caller's stack pointer, its callees' frames included: SP is followed
+through every push, pop and fixed adjustment of each function (it must agree
+on every path into an instruction, as compiled code does); loops need no
+bound here, while recursion, a call through a register and any other write
+to SP give "unbounded: <why>".
 """
 import json
 import re
@@ -170,6 +177,85 @@ def bound(fn, funcs, entry, limits, memo, stack=()):
     return result
 
 
+REGS = re.compile(r"\{([^}]*)\}")
+SP_IMM = re.compile(r"^(?:sp, )?sp, #(\d+)$|^sp, #(\d+)$")
+
+
+def reg_bytes(ops, mn):
+    """Bytes moved by a register list, e.g. '{r4, r5, lr}' or '{d8-d15}'."""
+    m = REGS.search(ops)
+    if not m:
+        return None
+    n = 0
+    for item in m.group(1).split(","):
+        lo, _, hi = item.strip().partition("-")
+        n += int(hi[1:]) - int(lo[1:]) + 1 if hi else 1
+    return n * (8 if "d" in m.group(1) else 4)
+
+
+def sp_delta(mn, ops):
+    """Change of SP by one instruction (negative: the stack grows), or None
+    when it leaves SP alone; raises for a change it cannot size."""
+    ops = ops.split("@")[0].strip()  # objdump's comment, e.g. '@ 0x24'
+    base = mn.split(".")[0]
+    if base in ("push", "vpush") or (base == "stmdb" and ops.startswith("sp!")):
+        return -reg_bytes(ops, mn)
+    if base in ("pop", "vpop") or (base in ("ldmia", "ldm") and ops.startswith("sp!")):
+        return reg_bytes(ops, mn)
+    m = re.match(r"^\w+, \[sp, #(-?\d+)\]!$", ops)  # str rX, [sp, #-8]!
+    if m and base.startswith("str"):
+        return int(m.group(1))
+    m = re.match(r"^\w+, \[sp\], #(-?\d+)$", ops)  # ldr rX, [sp], #8
+    if m and base.startswith("ldr"):
+        return int(m.group(1))
+    if ops.startswith("sp,") or ops.startswith("sp!"):
+        m = SP_IMM.match(ops)
+        if m and base in ("sub", "subw", "add", "addw"):
+            n = int(m.group(1) or m.group(2))
+            return -n if base.startswith("sub") else n
+        if base.startswith(("cmp", "str", "ldr", "tst")):
+            return None
+        raise Unbounded("SP set by '%s %s'" % (mn, ops))
+    return None
+
+
+def stack_bound(fn, funcs, entry, memo, stack=()):
+    """Most bytes below the entry SP that a call of fn can use, callees included."""
+    if fn in memo:
+        return memo[fn]
+    name = entry.get(fn, hex(fn))
+    if fn in stack:
+        raise Unbounded("recursion through %s" % name)
+    if fn not in funcs:
+        raise Unbounded("no code for %s" % name)
+    nodes = graph(fn, funcs, entry)
+    insn = {a: (mn, ops) for a, mn, ops in funcs[fn]}
+    depth = {funcs[fn][0][0]: 0}
+    todo, deepest = [funcs[fn][0][0]], 0
+    while todo:
+        addr = todo.pop()
+        kind, succ, arg = nodes[addr]
+        if kind == "bad":
+            raise Unbounded(arg)
+        d = depth[addr]
+        try:
+            delta = sp_delta(*insn[addr]) or 0
+        except Unbounded as e:
+            raise Unbounded("%s: %s at %x" % (name, e, addr))
+        after = d - delta
+        deepest = max(deepest, d, after)
+        if kind in ("call", "tail"):
+            deepest = max(deepest, after + stack_bound(arg, funcs, entry, memo, stack + (fn,)))
+        for s in succ:
+            if s not in depth:
+                depth[s] = after
+                todo.append(s)
+            elif depth[s] != after:
+                raise Unbounded("%s: SP differs between paths into %x" % (name, s))
+    memo[fn] = deepest
+    return deepest
+
+
 def describe(path, entry, funcs):
     """The path as runs of consecutive instructions: 'function+0xfrom..0xto (n)'."""
     owner = {a: f for f, insns in funcs.items() for a, _, _ in insns}
@@ -191,16 +277,19 @@ def main():
     by_name = defaultdict(list)
     for a, n in entry.items():
         by_name[n].append(a)
-    limits, show = {}, set()
+    limits, show, stack_out = {}, set(), None
     for item in sys.argv[4:]:
         if item.startswith("--path="):
             show.add(item[len("--path="):])
+            continue
+        if item.startswith("--stack="):
+            stack_out = item[len("--stack="):]
             continue
         f, _, n = item.partition("=")
         if len(by_name.get(f, [])) != 1:
             sys.exit("wcet: loop bound for %s, which is not exactly one function of %s" % (f, elf))
         limits[f] = int(n)
-    results = {}
+    results, stacks, stack_memo = {}, {}, {}
     with open(syms) as f:
         for line in f:
             addr, name = line.split()
@@ -211,8 +300,15 @@ def main():
                     print("%s: %d\n  %s" % (name, cost, "\n  ".join(describe(path, entry, funcs))))
             except Unbounded as e:
                 results[name] = "unbounded: %s" % e
+            try:
+                stacks[name] = stack_bound(int(addr, 16), funcs, entry, stack_memo)
+            except Unbounded as e:
+                stacks[name] = "unbounded: %s" % e
     with open(out, "w") as f:
         json.dump(results, f, indent=1, sort_keys=True)
+    if stack_out:
+        with open(stack_out, "w") as f:
+            json.dump(stacks, f, indent=1, sort_keys=True)
 
 
 if __name__ == "__main__":
