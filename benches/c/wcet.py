@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Static worst-case instruction counts of Thumb-2 functions.
 
-usage: wcet.py ELF SYMS OUT.json [LOOPFUNC=N ...] [--path=FUNC ...] [--stack=STACK.json]
+usage: wcet.py ELF SYMS OUT.json [LOOPFUNC=N ...] [--indirect=FUNC:TARGET,...]
+                [--path=FUNC ...] [--stack=STACK.json]
 
 Reads `arm-none-eabi-objdump -d` of ELF, builds the control-flow graph of
 each function named in SYMS (lines "address name", as count_fw.sh writes
@@ -12,8 +13,11 @@ not a sample. An `it` instruction and each instruction of its block count
 once, as icount.c counts them. A function with a cycle needs a bound:
 `walk=3` lets every instruction of the function `walk` (a name unique in
 ELF) run at most 3 times per call. Without one, or past a call through a
-register, the result is "unbounded: <why>". Output: {function: bound or reason};
---path=FUNC also prints FUNC's longest path, as runs of instructions.
+register, the result is "unbounded: <why>", unless --indirect names every
+function that a jump or call through a register in FUNC can reach (FUNC and
+TARGETs: names unique in ELF); the worst of them counts. Output: {function:
+bound or reason}; --path=FUNC also prints FUNC's longest path, as runs of
+instructions.
 
 --stack=STACK.json also writes the most stack bytes each call can use below
 the caller's stack pointer, its callees' frames included: SP is followed
@@ -66,8 +70,9 @@ def returns(mn, ops):
     return mn.startswith("ldr") and ops.startswith("pc,")
 
 
-def graph(fn, funcs, entry):
-    """node -> (kind, successors, callee address) for every instruction of fn."""
+def graph(fn, funcs, entry, indirect):
+    """node -> (kind, successors, callee addresses) for every instruction of fn;
+    indirect: function address -> what its jumps and calls through a register reach."""
     name = entry[fn]
     insns = funcs[fn]
     nodes = {}
@@ -92,11 +97,16 @@ def graph(fn, funcs, entry):
             conditional = not re.fullmatch(r"b(\.[nw])?", mn) or in_it
             if tgt in entry and tgt != fn:
                 # Tail call: the callee's path ends the call.
-                nodes[addr] = ("tail", nxt if conditional else [], tgt)
+                nodes[addr] = ("tail", nxt if conditional else [], (tgt,))
             else:
                 nodes[addr] = ("op", [tgt] + (nxt if conditional else []), None)
         elif mn in ("bl", "blx") and t:
-            nodes[addr] = ("call", nxt, int(t.group(1), 16))
+            nodes[addr] = ("call", nxt, (int(t.group(1), 16),))
+        elif mn.startswith(("blx", "bx")) and fn in indirect:
+            if mn.startswith("blx"):
+                nodes[addr] = ("call", nxt, indirect[fn])
+            else:
+                nodes[addr] = ("tail", nxt if in_it else [], indirect[fn])
         elif mn.startswith(("blx", "bx", "tbb", "tbh")) or (ops.startswith("pc,") and not mn.startswith("cmp")):
             # Reported only if a path reaches it (literal pools decode as anything).
             nodes[addr] = ("bad", [], "%s: indirect jump or call at %x (%s %s)" % (name, addr, mn, ops))
@@ -105,7 +115,7 @@ def graph(fn, funcs, entry):
     return nodes
 
 
-def bound(fn, funcs, entry, limits, memo, stack=()):
+def bound(fn, funcs, entry, limits, indirect, memo, stack=()):
     """(instructions, path) of the longest path of the function at address fn,
     callees included; the path lists the addresses executed."""
     if fn in memo:
@@ -115,12 +125,14 @@ def bound(fn, funcs, entry, limits, memo, stack=()):
         raise Unbounded("recursion through %s" % name)
     if fn not in funcs:
         raise Unbounded("no code for %s" % name)
-    nodes = graph(fn, funcs, entry)
+    nodes = graph(fn, funcs, entry, indirect)
     start = funcs[fn][0][0]
     limit = limits.get(name, 1)
 
-    def callee(c):
-        return bound(c, funcs, entry, limits, memo, stack + (fn,))
+    def callee(targets):
+        """The costliest of the functions a call can reach: (cost, path)."""
+        return max((bound(c, funcs, entry, limits, indirect, memo, stack + (fn,)) for c in targets),
+                   key=lambda o: o[0])
 
     def own(addr):
         """(the instruction with its call, a tail call or None), each (cost, path)."""
@@ -219,7 +231,7 @@ def sp_delta(mn, ops):
     return None
 
 
-def stack_bound(fn, funcs, entry, memo, stack=()):
+def stack_bound(fn, funcs, entry, indirect, memo, stack=()):
     """Most bytes below the entry SP that a call of fn can use, callees included."""
     if fn in memo:
         return memo[fn]
@@ -228,7 +240,7 @@ def stack_bound(fn, funcs, entry, memo, stack=()):
         raise Unbounded("recursion through %s" % name)
     if fn not in funcs:
         raise Unbounded("no code for %s" % name)
-    nodes = graph(fn, funcs, entry)
+    nodes = graph(fn, funcs, entry, indirect)
     insn = {a: (mn, ops) for a, mn, ops in funcs[fn]}
     depth = {funcs[fn][0][0]: 0}
     todo, deepest = [funcs[fn][0][0]], 0
@@ -245,7 +257,8 @@ def stack_bound(fn, funcs, entry, memo, stack=()):
         after = d - delta
         deepest = max(deepest, d, after)
         if kind in ("call", "tail"):
-            deepest = max(deepest, after + stack_bound(arg, funcs, entry, memo, stack + (fn,)))
+            deepest = max([deepest] + [after + stack_bound(c, funcs, entry, indirect, memo, stack + (fn,))
+                                       for c in arg])
         for s in succ:
             if s not in depth:
                 depth[s] = after
@@ -277,7 +290,12 @@ def main():
     by_name = defaultdict(list)
     for a, n in entry.items():
         by_name[n].append(a)
-    limits, show, stack_out = {}, set(), None
+    def unique(f, what):
+        if len(by_name.get(f, [])) != 1:
+            sys.exit("wcet: %s names %s, which is not exactly one function of %s" % (what, f, elf))
+        return by_name[f][0]
+
+    limits, indirect, show, stack_out = {}, {}, set(), None
     for item in sys.argv[4:]:
         if item.startswith("--path="):
             show.add(item[len("--path="):])
@@ -285,23 +303,26 @@ def main():
         if item.startswith("--stack="):
             stack_out = item[len("--stack="):]
             continue
+        if item.startswith("--indirect="):
+            f, _, targets = item[len("--indirect="):].partition(":")
+            indirect[unique(f, "--indirect")] = tuple(unique(t, "--indirect") for t in targets.split(","))
+            continue
         f, _, n = item.partition("=")
-        if len(by_name.get(f, [])) != 1:
-            sys.exit("wcet: loop bound for %s, which is not exactly one function of %s" % (f, elf))
+        unique(f, "a loop bound")
         limits[f] = int(n)
     results, stacks, stack_memo = {}, {}, {}
     with open(syms) as f:
         for line in f:
             addr, name = line.split()
             try:
-                cost, path = bound(int(addr, 16), funcs, entry, limits, {})
+                cost, path = bound(int(addr, 16), funcs, entry, limits, indirect, {})
                 results[name] = cost
                 if name in show:
                     print("%s: %d\n  %s" % (name, cost, "\n  ".join(describe(path, entry, funcs))))
             except Unbounded as e:
                 results[name] = "unbounded: %s" % e
             try:
-                stacks[name] = stack_bound(int(addr, 16), funcs, entry, stack_memo)
+                stacks[name] = stack_bound(int(addr, 16), funcs, entry, indirect, stack_memo)
             except Unbounded as e:
                 stacks[name] = "unbounded: %s" % e
     with open(out, "w") as f:
