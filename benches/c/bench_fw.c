@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "allocs.h"
+#include "rtmem/heap.h"
 
 #ifndef BENCH_OPS
 #define BENCH_OPS 1000000ul
@@ -147,6 +148,41 @@ __attribute__((noinline, section(".text.counted.mark"))) void bench_mark(unsigne
     __asm__ volatile("" : : "r"(id) : "memory");
 }
 
+/*
+ * Stack probe: calls fn(args[0], args[1], args[2], args[3]) and returns how
+ * many bytes below the stack pointer at the call it wrote, found by painting
+ * 1 KiB below SP first and looking for the lowest word that changed. Space a
+ * callee reserves but never writes is not seen, so this measures from below
+ * what wcet.py bounds from above; report.py checks that it stays below.
+ */
+__asm__(".text\n"
+        ".global bench_stack_probe\n"
+        ".thumb_func\n"
+        ".type bench_stack_probe, %function\n"
+        "bench_stack_probe:\n"
+        "    push {r4, r5, r6, r7, r8, lr}\n"
+        "    mov r4, r0\n"
+        "    mov r5, sp\n"
+        "    movw r6, #0xbeef\n"
+        "    movt r6, #0xdead\n"
+        "    sub r7, r5, #1024\n"
+        "1:  str r6, [r7], #4\n"
+        "    cmp r7, r5\n"
+        "    blo 1b\n"
+        "    ldm r1, {r0, r1, r2, r3}\n"
+        "    blx r4\n"
+        "    sub r7, r5, #1024\n"
+        "2:  ldr r0, [r7]\n"
+        "    cmp r0, r6\n"
+        "    bne 3f\n"
+        "    adds r7, #4\n"
+        "    cmp r7, r5\n"
+        "    blo 2b\n"
+        "3:  sub r0, r5, r7\n"
+        "    pop {r4, r5, r6, r7, r8, pc}\n"
+        ".size bench_stack_probe, .-bench_stack_probe\n");
+uint32_t bench_stack_probe(const void *fn, const uintptr_t args[4]);
+
 static union {
     unsigned char b[ARENA_MAX];
     uint64_t align;
@@ -247,6 +283,44 @@ static int run(const bench_alloc_t *al, const struct scenario *sc, size_t lo, si
     return 0;
 }
 
+/* Probe one call and print "stack FUNCTION BYTES" for report.py. */
+static void probe(const char *name, const void *fn, uintptr_t a, uintptr_t b, uintptr_t c, uintptr_t d)
+{
+    const uintptr_t args[4] = {a, b, c, d};
+    uint32_t used = bench_stack_probe(fn, args);
+    say("stack ");
+    say(name);
+    say(" ");
+    say_num(used);
+    say("\n");
+}
+
+/* The heap's calls on the paths that reach deepest in wcet.py's analysis: the
+ * fast and the aligned allocation, a refused one, a free that merges, one into
+ * a region found by search, and misuse answers. */
+static void probe_heap(void)
+{
+    rtm_heap_t *h = NULL;
+    unsigned char *m = arena.b;
+    if (rtm_heap_init(m, 16384u, &h) != RTM_OK || rtm_heap_add_region(h, m + 20480u, 4096u) != RTM_OK ||
+        rtm_heap_add_region(h, m + 28672u, 4096u) != RTM_OK || rtm_heap_add_region(h, m + 36864u, 4096u) != RTM_OK) {
+        say("bench_fw: heap for the stack probes failed\n");
+        return;
+    }
+    const void *alloc = (const void *)(uintptr_t)rtm_heap_alloc;
+    const void *release = (const void *)(uintptr_t)rtm_heap_free;
+    void *p[4] = {0};
+    probe("rtm_heap_alloc", alloc, (uintptr_t)h, 100u, 0u, (uintptr_t)&p[0]);
+    probe("rtm_heap_alloc", alloc, (uintptr_t)h, 100u, 256u, (uintptr_t)&p[1]);
+    probe("rtm_heap_alloc", alloc, (uintptr_t)h, 100u, 0u, (uintptr_t)&p[2]);
+    probe("rtm_heap_alloc", alloc, (uintptr_t)h, 1u << 30, 0u, (uintptr_t)&p[3]);
+    probe("rtm_heap_free", release, (uintptr_t)h, (uintptr_t)p[0], 0u, 0u);
+    probe("rtm_heap_free", release, (uintptr_t)h, (uintptr_t)p[2], 0u, 0u); /* merges with p[0]'s */
+    probe("rtm_heap_free", release, (uintptr_t)h, (uintptr_t)p[2], 0u, 0u); /* double free */
+    probe("rtm_heap_free", release, (uintptr_t)h, (uintptr_t)(m + 36864u + 64u), 0u, 0u); /* fourth region */
+    probe("rtm_heap_free", release, (uintptr_t)h, (uintptr_t)p[1], 0u, 0u);
+}
+
 int main(void)
 {
     /* Which functions' calls icount counts, per allocator. */
@@ -289,6 +363,8 @@ int main(void)
             say("\n");
         }
     }
+    mark("-", "stack probes", 0u);
+    probe_heap();
     mark("-", "end", 0u);
     return 0;
 }

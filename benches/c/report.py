@@ -65,6 +65,17 @@ def load_counts(counts_dir):
     return stats, hist
 
 
+def load_probes(counts_dir):
+    """function -> most stack bytes the firmware's probes saw one call write."""
+    probed = {}
+    with open(os.path.join(counts_dir, "fw.log")) as f:
+        for line in f:
+            m = re.match(r"stack (\S+) (\d+)$", line.strip())
+            if m:
+                probed[m.group(1)] = max(probed.get(m.group(1), 0), int(m.group(2)))
+    return probed
+
+
 def bound_text(b):
     """wcet.py's answer for a table cell: the bound, or what prevents one."""
     if b is None or isinstance(b, int):
@@ -129,6 +140,12 @@ def main():
         print("report.py: stack bound of the stack calibration function is %r, not 16" %
               stack.get("bench_calib_stack"), file=sys.stderr)
         return 1
+    probed = load_probes(counts_dir)
+    for fn, used in probed.items():
+        b = stack.get(fn)
+        if not isinstance(b, int) or used > b:
+            print("report.py: %s wrote %d bytes of stack, its static bound is %r" % (fn, used, b), file=sys.stderr)
+            return 1
     measured = defaultdict(int)
     for (run, fn), st in stats.items():
         measured[fn] = max(measured[fn], int(st["max"]))
@@ -162,16 +179,20 @@ def main():
                "allocator's state (misuse answers, aligned requests and other regions included); "
                "\"unbounded\" names the loop or indirect call that prevents a bound. Stack: the most "
                "bytes a call can use below its caller's stack pointer, callees included (a check "
-               "function of 16 bytes gave %d).\n" % stack["bench_calib_stack"])
+               "function of 16 bytes gave %d), and in brackets the most the firmware saw a call "
+               "write, where it probes the function.\n" % stack["bench_calib_stack"])
     out.append("| allocator | malloc bound | largest count of any call in the run | free bound | largest count "
                "| stack, malloc / free (bytes) |")
     out.append("|---|---:|---:|---:|---:|---:|")
+    def stack_text(fn):
+        return bound_text(stack.get(fn)) + (" (%d)" % probed[fn] if fn in probed else "")
+
     for alloc, (fa, ff) in ENTRY.items():
         if fa not in measured:
             continue
         out.append("| %s | %s | %d | %s | %s | %s / %s |" % (
             alloc, bound_text(bounds.get(fa)), measured[fa], bound_text(bounds.get(ff)),
-            measured[ff] if ff in measured else "-", bound_text(stack.get(fa)), bound_text(stack.get(ff))))
+            measured[ff] if ff in measured else "-", stack_text(fa), stack_text(ff)))
     out.append("")
 
     out.append("## x86-64 time per operation (median of %d rounds, same process as glibc)\n" % host["rounds"])
