@@ -40,15 +40,19 @@ ENTRY = {
 }
 
 
-def load_runs(counts_dir):
-    """run id -> (allocator, scenario) from the firmware log."""
-    runs = {}
+def load_log(counts_dir):
+    """From the firmware log: run id -> (allocator, scenario), and function ->
+    the most stack bytes the firmware's probes saw one call write."""
+    runs, probed = {}, {}
     with open(os.path.join(counts_dir, "fw.log")) as f:
         for line in f:
             m = re.match(r"run (\d+) (\S+) \| ([^|]*?)(?: \| (\d+) ops)?$", line.strip())
             if m:
                 runs[int(m.group(1))] = (m.group(2), m.group(3))
-    return runs
+            m = re.match(r"stack (\S+) (\d+)$", line.strip())
+            if m:
+                probed[m.group(1)] = max(probed.get(m.group(1), 0), int(m.group(2)))
+    return runs, probed
 
 
 def load_counts(counts_dir):
@@ -63,17 +67,6 @@ def load_counts(counts_dir):
         for run, fn, n, calls in csv.reader(f):
             hist[(int(run), fn)].append((int(n), int(calls)))
     return stats, hist
-
-
-def load_probes(counts_dir):
-    """function -> most stack bytes the firmware's probes saw one call write."""
-    probed = {}
-    with open(os.path.join(counts_dir, "fw.log")) as f:
-        for line in f:
-            m = re.match(r"stack (\S+) (\d+)$", line.strip())
-            if m:
-                probed[m.group(1)] = max(probed.get(m.group(1), 0), int(m.group(2)))
-    return probed
 
 
 def bound_text(b):
@@ -94,7 +87,7 @@ def main():
     counts_dir, host_json, sizes_txt, out_dir = sys.argv[1:5]
     command = sys.argv[5] if len(sys.argv) > 5 else "make bench"
     os.makedirs(out_dir, exist_ok=True)
-    runs = load_runs(counts_dir)
+    runs, probed = load_log(counts_dir)
     stats, hist = load_counts(counts_dir)
     # The method's own check: the calibration function is 5 instructions on
     # both of its paths.
@@ -140,7 +133,6 @@ def main():
         print("report.py: stack bound of the stack calibration function is %r, not 16" %
               stack.get("bench_calib_stack"), file=sys.stderr)
         return 1
-    probed = load_probes(counts_dir)
     for fn, used in probed.items():
         b = stack.get(fn)
         if not isinstance(b, int) or used > b:

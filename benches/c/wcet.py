@@ -115,17 +115,23 @@ def graph(fn, funcs, entry, indirect):
     return nodes
 
 
-def bound(fn, funcs, entry, limits, indirect, memo, stack=()):
-    """(instructions, path) of the longest path of the function at address fn,
-    callees included; the path lists the addresses executed."""
-    if fn in memo:
-        return memo[fn]
+def enter(fn, funcs, entry, indirect, stack):
+    """fn's name and graph, once recursion (fn already on the call stack) and
+    missing code are ruled out."""
     name = entry.get(fn, hex(fn))
     if fn in stack:
         raise Unbounded("recursion through %s" % name)
     if fn not in funcs:
         raise Unbounded("no code for %s" % name)
-    nodes = graph(fn, funcs, entry, indirect)
+    return name, graph(fn, funcs, entry, indirect)
+
+
+def bound(fn, funcs, entry, limits, indirect, memo, stack=()):
+    """(instructions, path) of the longest path of the function at address fn,
+    callees included; the path lists the addresses executed."""
+    if fn in memo:
+        return memo[fn]
+    name, nodes = enter(fn, funcs, entry, indirect, stack)
     start = funcs[fn][0][0]
     limit = limits.get(name, 1)
 
@@ -235,12 +241,7 @@ def stack_bound(fn, funcs, entry, indirect, memo, stack=()):
     """Most bytes below the entry SP that a call of fn can use, callees included."""
     if fn in memo:
         return memo[fn]
-    name = entry.get(fn, hex(fn))
-    if fn in stack:
-        raise Unbounded("recursion through %s" % name)
-    if fn not in funcs:
-        raise Unbounded("no code for %s" % name)
-    nodes = graph(fn, funcs, entry, indirect)
+    name, nodes = enter(fn, funcs, entry, indirect, stack)
     insn = {a: (mn, ops) for a, mn, ops in funcs[fn]}
     depth = {funcs[fn][0][0]: 0}
     todo, deepest = [funcs[fn][0][0]], 0
