@@ -20,7 +20,15 @@
  *   header, decoded:   31 ...................... 3   2    1    0
  *                     | block size in bytes       | 0 | PU | U  |
  *   U: this block is used. PU: the block before it is used. Bit 2 is 0.
- *   Stored XOR key(p) = p rotated right by 13 (the low 32 bits of p).
+ *   Stored XOR key(p) = p rotated right by 22 (the low 32 bits of p): the
+ *   address bits that vary inside a heap land in the top of the key, so a
+ *   word of small value (a zero, a count, a size) decodes to a size beyond
+ *   the region, unless p is within region size / 1024 bytes above a multiple
+ *   of 4 MiB.
+ *   A header that a merge leaves inside a bigger block is stored once more
+ *   XOR STALE, the top byte of its size flipped: it can never pass for a
+ *   header again, not even when the memory's next owner overwrites its first
+ *   bytes, yet classify() still knows its pointer was freed before.
  *
  * A link is a 32-bit number: the address itself on 32-bit targets, the offset
  * from the control block on wider ones (whose regions must therefore lie in
@@ -37,6 +45,7 @@
 #define F_USED 1u
 #define F_PREV 2u
 #define F_MARK 4u
+#define STALE 0xff000000u /* flips a size (< 2^30) beyond every region */
 #define MIN_BLOCK 16u
 #define MAX_AREA 0x3ffffff8u /* block bytes per region (< 2^30); larger regions are cut */
 #define ZLO 2u               /* class of the largest blocks (< 2^30) */
@@ -124,7 +133,7 @@ static inline uint32_t ror32(uint32_t a, unsigned n)
 
 static inline uint32_t key(const byte *p)
 {
-    return ror32((uint32_t)(uintptr_t)p, 13u);
+    return ror32((uint32_t)(uintptr_t)p, 22u);
 }
 
 /* Decoded header of the block whose payload is p. */
@@ -527,13 +536,24 @@ rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out
 /* ------------------------------------------------------------------------ */
 /* Validation of a pointer handed back by the caller                         */
 
+/* Could pl be the decoded header of a block at offset off of a region of
+ * `span` bytes? */
+static bool plausible(uint32_t pl, uint32_t off, uint32_t span)
+{
+    uint32_t size = pl & ~7u;
+    return size >= MIN_BLOCK && size <= span - off && (pl & F_MARK) == 0u;
+}
+
 /* Why p, at offset off in a region of `span` bytes, is not a live block:
- * interior, or already free. Never RTM_OK. */
+ * freed before (its header says free, or was merged away: STALE), interior,
+ * or damaged. Never RTM_OK. */
 __attribute__((noinline)) static rtm_status_t classify(const byte *p, uint32_t off, uint32_t span)
 {
     uint32_t pl = hdr(p);
-    uint32_t size = pl & ~7u;
-    if (size < MIN_BLOCK || size > span - off || (pl & F_MARK) != 0u) {
+    if (plausible(pl ^ STALE, off, span)) {
+        return RTM_ERR_DOUBLE_FREE;
+    }
+    if (!plausible(pl, off, span)) {
         return RTM_ERR_INVALID_POINTER;
     }
     return (pl & F_USED) == 0u ? RTM_ERR_DOUBLE_FREE : RTM_ERR_CORRUPTED;
@@ -618,13 +638,14 @@ rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
     if ((v.nhdr & F_USED) == 0u) {
         uint32_t nsize = v.nhdr & ~7u;
         unlink_block(h, np, clz32(nsize), &map);
+        *word(np - 4) = v.nraw ^ STALE;
         size += nsize;
         nfree--;
     } else {
         *word(np - 4) = v.nraw ^ F_PREV;
     }
     if (v.psize != 0u) {
-        *word(p - 4) = v.raw ^ F_USED; /* the stale header reads "free": a second free is caught */
+        *word(p - 4) = v.raw ^ STALE; /* a second free is still caught */
         p -= v.psize;
         unlink_block(h, p, clz32(v.psize), &map);
         size += v.psize;
@@ -671,6 +692,7 @@ rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t 
         uint32_t map = h->map;
         if (next_free) {
             unlink_block(h, p + v.size, clz32(have - v.size), &map);
+            *word(p + v.size - 4u) = v.nraw ^ STALE;
         }
         note_free(h, v.size - 4u);
         settle(h, p, have, need < MIN_BLOCK ? MIN_BLOCK : need, (v.raw ^ key(p)) & F_PREV, !next_free,

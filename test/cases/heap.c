@@ -595,6 +595,143 @@ RTM_TEST(heap, misuse_in_every_region)
     RTM_CHECK(still_works(h));
 }
 
+/*
+ * A second free after the memory was handed out again, when its new owner has
+ * written only the first byte of the old header: every value of that byte is
+ * refused, whether the block had merged into the free block before it or the
+ * block before had merged with it.
+ */
+RTM_TEST(heap, double_free_after_reuse_of_a_partly_overwritten_header)
+{
+    for (int order = 0; order < 2; order++) {
+        struct trio t;
+        RTM_CHECK(trio_make(&t, 8192));
+        RTM_CHECK_OK(rtm_heap_free(t.h, order == 0 ? t.a : t.b));
+        RTM_CHECK_OK(rtm_heap_free(t.h, order == 0 ? t.b : t.a));
+        unsigned char *x = NULL;
+        RTM_CHECK_OK(rtm_heap_alloc(t.h, 48, 0, (void **)&x));
+        RTM_CHECK(x == t.a && t.b <= x + rtm_heap_usable_size(t.h, x)); /* b's old header is x's now */
+        rtm_alloc_stats_t before = stats_of(t.h);
+        for (unsigned v = 0; v < 256u; v++) {
+            t.b[-4] = (unsigned char)v;
+            rtm_status_t st = rtm_heap_free(t.h, t.b);
+            RTM_CHECK(st == RTM_ERR_DOUBLE_FREE || st == RTM_ERR_INVALID_POINTER);
+            rtm_alloc_stats_t after = stats_of(t.h);
+            RTM_CHECK(memcmp(&before, &after, sizeof before) == 0);
+        }
+        RTM_CHECK_OK(rtm_heap_check(t.h));
+        RTM_CHECK(intact(t.c, 72, 102));
+        RTM_CHECK_OK(rtm_heap_free(t.h, x));
+        RTM_CHECK(still_works(t.h));
+    }
+}
+
+/*
+ * One misuse at a random moment of random traffic over four regions: a stale
+ * pointer (freed, its block perhaps merged, split and handed out around it
+ * since), a pointer into a live block, or one into the gaps between regions.
+ * Each is refused by free, realloc and the size query, and changes nothing:
+ * the same statistics, every live block intact, the integrity check clean.
+ */
+static void refused_without_trace(rtm_heap_t *h, void *bad, bool in_region, unsigned *n)
+{
+    rtm_alloc_stats_t before = stats_of(h);
+    rtm_status_t s = rtm_heap_free(h, bad);
+    if (in_region) {
+        /* Which one depends on what lies before bad now (heap.md's table). */
+        RTM_CHECK(s == RTM_ERR_DOUBLE_FREE || s == RTM_ERR_INVALID_POINTER || s == RTM_ERR_CORRUPTED);
+    } else {
+        RTM_CHECK_STATUS(s, RTM_ERR_INVALID_POINTER);
+    }
+    void *q = &q;
+    RTM_CHECK_STATUS(rtm_heap_realloc(h, bad, 16, 0, &q), s);
+    RTM_CHECK(q == NULL);
+    RTM_CHECK_EQ(rtm_heap_usable_size(h, bad), 0);
+    rtm_alloc_stats_t after = stats_of(h);
+    RTM_CHECK(memcmp(&before, &after, sizeof before) == 0);
+    (*n)++;
+}
+
+RTM_TEST(heap, misuse_amid_random_traffic)
+{
+    enum { LIVE = 48, STALE = 16, REGION = 12000 };
+    unsigned char *mem = rtm_test_scratch(65536);
+    RTM_CHECK(mem != NULL);
+    rtm_heap_t *h = NULL;
+    RTM_CHECK_OK(rtm_heap_init(mem, REGION, &h));
+    for (size_t r = 1; r < 4; r++) {
+        RTM_CHECK_OK(rtm_heap_add_region(h, mem + r * 16384u, REGION));
+    }
+    unsigned char *live[LIVE] = {0};
+    size_t len[LIVE] = {0};
+    unsigned char *stale[STALE] = {0};
+    unsigned n_stale = 0, n_inside = 0, n_gap = 0, n_stale_slot = 0;
+    uint32_t rng = 0x2545f491u;
+    for (unsigned long i = 0; i < RTM_TEST_OPS(8000); i++) {
+        size_t k = rtm_test_range(&rng, 0, LIVE - 1u);
+        uint32_t what = rtm_test_rand(&rng) % 8u;
+        unsigned char *old = live[k];
+        if (what < 5u && old == NULL) {
+            size_t n = rtm_test_range(&rng, 1, 700);
+            void *p = NULL;
+            if (rtm_heap_alloc(h, n, (size_t)1u << rtm_test_range(&rng, 0, 7), &p) == RTM_OK) {
+                live[k] = p;
+                len[k] = n;
+                paint(p, n, (uint32_t)k);
+            }
+        } else if (what < 3u) {
+            RTM_CHECK_OK(rtm_heap_free(h, old));
+            live[k] = NULL;
+            stale[n_stale_slot++ % STALE] = old;
+        } else if (what < 5u) {
+            size_t n = rtm_test_range(&rng, 1, 700);
+            void *p = NULL;
+            if (rtm_heap_realloc(h, old, n, 0, &p) == RTM_OK) {
+                RTM_CHECK(intact(p, n < len[k] ? n : len[k], (uint32_t)k));
+                if (p != old) {
+                    stale[n_stale_slot++ % STALE] = old;
+                }
+                live[k] = p;
+                len[k] = n;
+                paint(p, n, (uint32_t)k);
+            }
+        } else if (what == 5u) {
+            unsigned char *s = stale[rtm_test_range(&rng, 0, STALE - 1u)];
+            bool reused = s == NULL;
+            for (size_t j = 0; j < LIVE && !reused; j++) {
+                reused = live[j] == s; /* handed out again: freeing it is legitimate */
+            }
+            if (!reused) {
+                refused_without_trace(h, s, true, &n_stale);
+            }
+        } else if (what == 6u && old != NULL && len[k] >= 2u) {
+            refused_without_trace(h, old + rtm_test_range(&rng, 1, len[k] - 1u), true, &n_inside);
+        } else if (what == 7u) {
+            size_t r = rtm_test_range(&rng, 0, 3);
+            refused_without_trace(h, mem + r * 16384u + REGION + rtm_test_range(&rng, 8, 16384 - REGION - 8), false,
+                                  &n_gap);
+        }
+        if (i % 64u == 0u) {
+            RTM_CHECK_OK(rtm_heap_check(h));
+            for (size_t j = 0; j < LIVE; j++) {
+                RTM_CHECK(live[j] == NULL || intact(live[j], len[j], (uint32_t)j));
+            }
+        }
+    }
+    /* Every kind of misuse happened often enough to mean something. */
+    RTM_CHECK(n_stale >= RTM_TEST_OPS(8000) / 40u);
+    RTM_CHECK(n_inside >= RTM_TEST_OPS(8000) / 40u);
+    RTM_CHECK(n_gap >= RTM_TEST_OPS(8000) / 40u);
+    for (size_t j = 0; j < LIVE; j++) {
+        RTM_CHECK(live[j] == NULL || intact(live[j], len[j], (uint32_t)j));
+        RTM_CHECK(live[j] == NULL || rtm_heap_free(h, live[j]) == RTM_OK);
+    }
+    RTM_CHECK_OK(rtm_heap_check(h));
+    rtm_alloc_stats_t st = stats_of(h);
+    RTM_CHECK_EQ(st.current_allocations, 0);
+    RTM_CHECK_EQ(st.free_bytes, st.capacity);
+}
+
 RTM_TEST(heap, overrun_into_next_header_is_caught)
 {
     struct trio t;
