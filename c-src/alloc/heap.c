@@ -28,7 +28,9 @@
  *   A header that a merge leaves inside a bigger block is stored once more
  *   XOR STALE, the top byte of its size flipped: it can never pass for a
  *   header again, not even when the memory's next owner overwrites its first
- *   bytes, yet classify() still knows its pointer was freed before.
+ *   bytes (the top byte is the last one a forward write reaches on the
+ *   little-endian targets rtmem runs on), yet classify() still knows its
+ *   pointer was freed before.
  *
  * A link is a 32-bit number: the address itself on 32-bit targets, the offset
  * from the control block on wider ones (whose regions must therefore lie in
