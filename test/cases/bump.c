@@ -79,7 +79,7 @@ static bool fx_intact(const fx_t *f)
 
 static rtm_model_result_t model(size_t arena, uint32_t seed, size_t max_size, size_t align_log2)
 {
-    rtm_model_result_t fail = {RTM_MODEL_NEVER_ALLOCATED, 0u, RTM_OK, 0u, 0u};
+    rtm_model_result_t fail = {RTM_MODEL_NEVER_ALLOCATED, 0u, RTM_OK, 0u, 0u, 0u};
     unsigned char *mem = (unsigned char *)rtm_test_scratch(arena);
     rtm_bump_t *b = NULL;
     if (mem == NULL || rtm_bump_init(mem, arena, &b) != RTM_OK) {
@@ -100,6 +100,7 @@ static rtm_model_result_t model(size_t arena, uint32_t seed, size_t max_size, si
     cfg.arena_hi = (uintptr_t)mem + arena;
     cfg.check_free_bytes = true;
     cfg.lifo_only = true;
+    cfg.misuse_pct = 5u;
     return rtm_model_run(&cfg);
 }
 

@@ -89,7 +89,7 @@ static bool fx_intact(const fx_t *f)
 static rtm_model_result_t model(unsigned char *mem, size_t arena, uint32_t seed, size_t min_size,
                                 size_t max_size, size_t align_log2, unsigned max_live)
 {
-    rtm_model_result_t fail = {RTM_MODEL_NEVER_ALLOCATED, 0u, RTM_OK, 0u, 0u};
+    rtm_model_result_t fail = {RTM_MODEL_NEVER_ALLOCATED, 0u, RTM_OK, 0u, 0u, 0u};
     rtm_freelist_t *h = NULL;
     if (mem == NULL || rtm_freelist_init(mem, arena, &h) != RTM_OK) {
         return fail;
@@ -108,6 +108,7 @@ static rtm_model_result_t model(unsigned char *mem, size_t arena, uint32_t seed,
     cfg.arena_lo = (uintptr_t)mem;
     cfg.arena_hi = (uintptr_t)mem + arena;
     cfg.check_free_bytes = true; /* coalescing must give the whole arena back */
+    cfg.misuse_pct = 5u;
     return rtm_model_run(&cfg);
 }
 

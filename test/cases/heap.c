@@ -49,6 +49,7 @@ static rtm_model_cfg_t model_cfg(rtm_heap_t *h, uint32_t seed, size_t arena, siz
     c.arena_lo = (uintptr_t)h;
     c.arena_hi = (uintptr_t)h + arena;
     c.check_free_bytes = true; /* everything coalesces back */
+    c.misuse_pct = 5u;
     return c;
 }
 

@@ -396,9 +396,10 @@ RTM_TEST(leak, model_over_an_inner_allocator)
             m.arena_lo = (uintptr_t)mem;
             m.arena_hi = (uintptr_t)mem + arenas[k];
             m.check_free_bytes = true;
+            m.misuse_pct = 5u;
             rtm_model_result_t r = rtm_model_run(&m);
             RTM_CHECK_EQ(r.failure, RTM_MODEL_OK);
-            RTM_CHECK(r.allocations > 0u);
+            RTM_CHECK(r.allocations > 0u && r.misuses > 0u);
             rtm_leak_stats_t st;
             rtm_leak_get_stats(&l, &st);
             RTM_CHECK_EQ(st.live_records, 0);
@@ -440,6 +441,7 @@ RTM_TEST(leak, model_over_the_freelist_heap)
         m.arena_lo = (uintptr_t)mem;
         m.arena_hi = (uintptr_t)mem + 65536u;
         m.check_free_bytes = true;
+        m.misuse_pct = 5u;
         RTM_CHECK_MODEL(&m);
         rtm_leak_stats_t st;
         rtm_leak_get_stats(&l, &st);

@@ -208,6 +208,7 @@ RTM_TEST(lock, decorators_stack_and_pass_the_model)
         cfg.realloc_pct = 20;
         cfg.max_live = 100;
         cfg.check_free_bytes = true;
+        cfg.misuse_pct = 5u;
         RTM_CHECK_MODEL(&cfg);
     }
     RTM_CHECK(outer_sl.locks > 1000u);

@@ -525,6 +525,7 @@ RTM_TEST(mpool, model_random_sequences_with_fallback)
             cfg.arena_lo = (uintptr_t)r.mem;
             cfg.arena_hi = (uintptr_t)r.mem + r.used;
             cfg.check_free_bytes = true;
+            cfg.misuse_pct = 5u;
             RTM_CHECK_MODEL(&cfg);
             rtm_mpool_stats_t ms;
             rtm_mpool_get_stats(r.m, &ms);

@@ -483,6 +483,7 @@ RTM_TEST(pool, model_random_sequences)
                 cfg.arena_lo = (uintptr_t)mem;
                 cfg.arena_hi = (uintptr_t)mem + arenas[a];
                 cfg.check_free_bytes = true;
+                cfg.misuse_pct = 5u;
                 RTM_CHECK_MODEL(&cfg);
             }
         }

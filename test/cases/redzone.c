@@ -333,9 +333,10 @@ RTM_TEST(redzone, model_over_an_inner_allocator)
             m.arena_lo = (uintptr_t)mem;
             m.arena_hi = (uintptr_t)mem + arenas[k];
             m.check_free_bytes = true;
+            m.misuse_pct = 5u;
             rtm_model_result_t r = rtm_model_run(&m);
             RTM_CHECK_EQ(r.failure, RTM_MODEL_OK);
-            RTM_CHECK(r.allocations > 0u);
+            RTM_CHECK(r.allocations > 0u && r.misuses > 0u);
             RTM_CHECK_EQ(seen.n, 0);
             rtm_redzone_stats_t st;
             rtm_redzone_get_stats(&rz, &st);
@@ -370,6 +371,7 @@ RTM_TEST(redzone, model_over_the_freelist_heap)
         m.arena_lo = (uintptr_t)mem;
         m.arena_hi = (uintptr_t)mem + 131072u;
         m.check_free_bytes = true;
+        m.misuse_pct = 5u;
         RTM_CHECK_MODEL(&m);
         RTM_CHECK_EQ(seen.n, 0);
         RTM_CHECK_OK(rtm_freelist_check(h));

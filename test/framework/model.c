@@ -1,6 +1,8 @@
 /* Randomized model test of any allocator; see model.h. */
 #include "model.h"
 
+#include <string.h>
+
 #ifdef RTM_TEST_CRITERION
 #include <stdio.h>
 static void say(const char *s)
@@ -24,6 +26,11 @@ typedef struct live_block {
 /* One model run at a time: the live table is static so firmware needs no big stack. */
 static live_block_t live[RTM_MODEL_MAX_LIVE];
 
+/* The blocks freed last, for misuse: a ring of (pointer, size). */
+#define FREED_RING 16u
+static live_block_t freed[FREED_RING];
+static unsigned n_freed;
+
 void *rtm_test_scratch(size_t size)
 {
     static union {
@@ -38,7 +45,7 @@ const char *rtm_model_failure_str(int failure)
     static const char *const names[] = {
         "ok",        "unexpected status", "misaligned block",     "block outside arena",
         "overlap",   "contents changed",  "integrity check failed", "stats disagree",
-        "free space not recovered", "never allocated",
+        "free space not recovered", "never allocated", "misuse accepted or left a trace",
     };
     if (failure < 0 || (size_t)failure >= sizeof names / sizeof names[0]) {
         return "?";
@@ -114,6 +121,37 @@ static int check_all(const rtm_model_cfg_t *cfg, unsigned n_live, unsigned long 
     return RTM_MODEL_OK;
 }
 
+/* Free a pointer the allocator must refuse: one freed earlier and not live
+ * again, or one inside a live block. Refused means an error status and the
+ * same statistics as before (the integrity check follows in check_all). */
+static int misuse(const rtm_model_cfg_t *cfg, unsigned n_live, uint32_t *rng, rtm_status_t *status,
+                  unsigned long *refused)
+{
+    live_block_t bad = {NULL, 0u, 0u, 0u};
+    if (rtm_test_rand(rng) % 2u == 0u) {
+        bad = freed[rtm_test_range(rng, 0u, FREED_RING - 1u)];
+        for (unsigned i = 0; i < n_live && bad.p != NULL; i++) {
+            bad.p = live[i].p == bad.p ? NULL : bad.p; /* handed out again: freeing it is legitimate */
+        }
+    } else if (n_live > 0u) {
+        bad = live[rtm_test_range(rng, 0u, n_live - 1u)];
+        bad.p = bad.size >= 2u ? bad.p + rtm_test_range(rng, 1u, bad.size - 1u) : NULL;
+    }
+    if (bad.p == NULL) {
+        return RTM_MODEL_OK;
+    }
+    rtm_alloc_stats_t before;
+    rtm_alloc_stats_t after;
+    rtm_allocator_stats(&cfg->alloc, &before);
+    *status = rtm_allocator_deallocate(&cfg->alloc, bad.p, bad.size);
+    rtm_allocator_stats(&cfg->alloc, &after);
+    if (*status == RTM_OK || memcmp(&before, &after, sizeof before) != 0) {
+        return RTM_MODEL_MISUSE;
+    }
+    (*refused)++;
+    return RTM_MODEL_OK;
+}
+
 static size_t pick_align(const rtm_model_cfg_t *cfg, uint32_t *rng)
 {
     if (cfg->max_align_log2 == 0u) {
@@ -167,7 +205,7 @@ static rtm_model_result_t finish(const rtm_model_cfg_t *cfg, rtm_model_result_t 
 
 rtm_model_result_t rtm_model_run(const rtm_model_cfg_t *cfg)
 {
-    rtm_model_result_t r = {RTM_MODEL_OK, 0u, RTM_OK, 0u, 0u};
+    rtm_model_result_t r = {RTM_MODEL_OK, 0u, RTM_OK, 0u, 0u, 0u};
     uint32_t rng = cfg->seed != 0u ? cfg->seed : 1u;
     unsigned max_live = cfg->max_live == 0u || cfg->max_live > RTM_MODEL_MAX_LIVE ? RTM_MODEL_MAX_LIVE
                                                                                    : cfg->max_live;
@@ -176,8 +214,21 @@ rtm_model_result_t rtm_model_run(const rtm_model_cfg_t *cfg)
     rtm_alloc_stats_t st0;
     rtm_allocator_stats(&cfg->alloc, &st0);
     unsigned long failures = 0;
+    n_freed = 0u;
+    for (unsigned i = 0; i < FREED_RING; i++) {
+        freed[i].p = NULL;
+    }
 
     for (unsigned long op = 0; op < cfg->ops; op++) {
+        if (cfg->misuse_pct != 0u && rtm_test_rand(&rng) % 100u < cfg->misuse_pct) {
+            rtm_status_t s = RTM_OK;
+            int f = misuse(cfg, n_live, &rng, &s, &r.misuses);
+            f = f != RTM_MODEL_OK ? f : check_all(cfg, n_live, failures);
+            if (f != RTM_MODEL_OK) {
+                return finish(cfg, r, f, op, s);
+            }
+            continue;
+        }
         uint32_t roll = rtm_test_rand(&rng) % 100u;
         bool do_alloc = n_live == 0u || (n_live < max_live && roll < 50u);
         bool do_realloc = !do_alloc && roll >= 100u - cfg->realloc_pct;
@@ -233,6 +284,9 @@ rtm_model_result_t rtm_model_run(const rtm_model_cfg_t *cfg)
                     if (!rtm_model_verify(p, kept, b->tag)) {
                         return finish(cfg, r, RTM_MODEL_CONTENTS, op, s);
                     }
+                    if ((unsigned char *)p != b->p) {
+                        freed[n_freed++ % FREED_RING] = *b;
+                    }
                     b->p = (unsigned char *)p;
                     b->size = size;
                     rtm_model_fill(p, size, b->tag);
@@ -243,6 +297,7 @@ rtm_model_result_t rtm_model_run(const rtm_model_cfg_t *cfg)
                 if (s != RTM_OK) {
                     return finish(cfg, r, RTM_MODEL_BAD_STATUS, op, s);
                 }
+                freed[n_freed++ % FREED_RING] = *b;
                 live[i] = live[n_live - 1u];
                 n_live--;
             }

@@ -7,7 +7,9 @@
  * still holds its fill pattern (so realloc preserved contents and nothing was
  * overwritten); the allocator's integrity check passes; the statistics agree
  * with the model (live count, the invariants documented in rtmem/types.h,
- * accounted bytes >= requested bytes, failure counter).
+ * accounted bytes >= requested bytes, failure counter). With misuse_pct, some
+ * operations instead hand back a pointer freed earlier (and not live again)
+ * or one inside a live block: it must be refused and leave no trace.
  */
 #ifndef RTM_TEST_MODEL_H
 #define RTM_TEST_MODEL_H
@@ -27,6 +29,7 @@
 #define RTM_MODEL_STATS 7           /* statistics disagree with the model */
 #define RTM_MODEL_NOT_RECOVERED 8   /* after freeing everything, free space did not return */
 #define RTM_MODEL_NEVER_ALLOCATED 9 /* the run never managed to allocate */
+#define RTM_MODEL_MISUSE 10         /* a stale or interior pointer was accepted, or changed the stats */
 
 typedef struct rtm_model_cfg {
     rtm_allocator_t alloc;
@@ -42,6 +45,7 @@ typedef struct rtm_model_cfg {
     uintptr_t arena_hi;
     bool check_free_bytes; /* after freeing all: free_bytes back to its start value */
     bool lifo_only;        /* free only the most recent block (bump arenas) */
+    unsigned misuse_pct;   /* share of operations that free a stale or interior pointer */
 } rtm_model_cfg_t;
 
 typedef struct rtm_model_result {
@@ -50,6 +54,7 @@ typedef struct rtm_model_result {
     rtm_status_t status;   /* the status involved, if any */
     unsigned long allocations; /* successful allocations in the run */
     unsigned long failures;    /* RTM_ERR_NO_MEMORY answers in the run */
+    unsigned long misuses;     /* stale or interior pointers refused */
 } rtm_model_result_t;
 
 rtm_model_result_t rtm_model_run(const rtm_model_cfg_t *cfg);
@@ -67,6 +72,7 @@ bool rtm_model_verify(const void *p, size_t n, uint32_t tag);
         rtm_model_result_t r_ = rtm_model_run(cfg_ptr);                            \
         RTM_CHECK_EQ(r_.failure, RTM_MODEL_OK);                                    \
         RTM_CHECK(r_.allocations > 0u);                                            \
+        RTM_CHECK((cfg_ptr)->misuse_pct == 0u || r_.misuses > 0u);                 \
     } while (0)
 
 #endif /* RTM_TEST_MODEL_H */
