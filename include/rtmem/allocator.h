@@ -90,6 +90,10 @@ rtm_status_t rtm_allocator_deallocate(const rtm_allocator_t *a, void *ptr, size_
  * Reallocate through the interface; when the allocator has no reallocate slot,
  * allocates the new block, copies min(old_size, new_size) bytes and frees the old
  * one. `ptr` NULL behaves as allocate; `new_size` 0 deallocates and stores NULL.
+ * Without the slot the allocator sees `ptr` only when it is freed, after the
+ * copy: a pointer it then refuses has been read, and the refused call shows in
+ * its statistics as one allocation and one deallocation (every rtmem allocator
+ * has the slot).
  * @return as allocate and deallocate; on failure the old block is untouched.
  */
 rtm_status_t rtm_allocator_reallocate(const rtm_allocator_t *a, void *ptr, size_t old_size,

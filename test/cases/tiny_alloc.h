@@ -91,6 +91,34 @@ static rtm_status_t tiny_deallocate(void *ctx, void *ptr, size_t size)
     return RTM_ERR_INVALID_POINTER;
 }
 
+/* Moves every time: checks ptr first, so a refused call changes nothing. */
+static rtm_status_t tiny_reallocate(void *ctx, void *ptr, size_t old_size, size_t new_size, size_t align,
+                                    void **out)
+{
+    tiny_t *t = (tiny_t *)ctx;
+    *out = NULL;
+    if (ptr == NULL) {
+        return tiny_allocate(ctx, new_size, align, out);
+    }
+    size_t i = 0;
+    while (i < t->n && t->blk[i].p != (uintptr_t)ptr) {
+        i++;
+    }
+    if (i == t->n) {
+        return RTM_ERR_INVALID_POINTER;
+    }
+    if (new_size == 0u) {
+        return tiny_deallocate(ctx, ptr, old_size);
+    }
+    size_t keep = t->blk[i].size < new_size ? t->blk[i].size : new_size;
+    rtm_status_t s = tiny_allocate(ctx, new_size, align, out);
+    if (s == RTM_OK) {
+        memcpy(*out, ptr, keep);
+        (void)tiny_deallocate(ctx, ptr, old_size);
+    }
+    return s;
+}
+
 static void tiny_stats(const void *ctx, rtm_alloc_stats_t *out)
 {
     *out = ((const tiny_t *)ctx)->st;
@@ -110,7 +138,7 @@ static rtm_status_t tiny_check(const void *ctx)
 }
 
 static const rtm_allocator_ops_t tiny_ops = {
-    sizeof(rtm_allocator_ops_t), 0u, tiny_allocate, tiny_deallocate, NULL, tiny_stats, tiny_check,
+    sizeof(rtm_allocator_ops_t), 0u, tiny_allocate, tiny_deallocate, tiny_reallocate, tiny_stats, tiny_check,
 };
 
 static rtm_allocator_t tiny_allocator(tiny_t *t)

@@ -121,9 +121,10 @@ static int check_all(const rtm_model_cfg_t *cfg, unsigned n_live, unsigned long 
     return RTM_MODEL_OK;
 }
 
-/* Free a pointer the allocator must refuse: one freed earlier and not live
- * again, or one inside a live block. Refused means an error status and the
- * same statistics as before (the integrity check follows in check_all). */
+/* Free or reallocate a pointer the allocator must refuse: one freed earlier
+ * and not live again, or one inside a live block. Refused means an error
+ * status (and no block from reallocate) and the same statistics as before;
+ * the integrity check follows in check_all. */
 static int misuse(const rtm_model_cfg_t *cfg, unsigned n_live, uint32_t *rng, rtm_status_t *status,
                   unsigned long *refused)
 {
@@ -143,9 +144,16 @@ static int misuse(const rtm_model_cfg_t *cfg, unsigned n_live, uint32_t *rng, rt
     rtm_alloc_stats_t before;
     rtm_alloc_stats_t after;
     rtm_allocator_stats(&cfg->alloc, &before);
-    *status = rtm_allocator_deallocate(&cfg->alloc, bad.p, bad.size);
+    void *q = NULL;
+    /* Without a reallocate slot the interface's copy would show (allocator.h). */
+    if (rtm_test_rand(rng) % 2u == 0u || cfg->alloc.ops->reallocate == NULL) {
+        *status = rtm_allocator_deallocate(&cfg->alloc, bad.p, bad.size);
+    } else {
+        q = &q;
+        *status = rtm_allocator_reallocate(&cfg->alloc, bad.p, bad.size, rtm_test_range(rng, 1u, 64u), 0u, &q);
+    }
     rtm_allocator_stats(&cfg->alloc, &after);
-    if (*status == RTM_OK || memcmp(&before, &after, sizeof before) != 0) {
+    if (*status == RTM_OK || q != NULL || memcmp(&before, &after, sizeof before) != 0) {
         return RTM_MODEL_MISUSE;
     }
     (*refused)++;
