@@ -692,6 +692,10 @@ extern "C" {
     #[doc = " Reallocate through the interface; when the allocator has no reallocate slot,"]
     #[doc = " allocates the new block, copies min(old_size, new_size) bytes and frees the old"]
     #[doc = " one. `ptr` NULL behaves as allocate; `new_size` 0 deallocates and stores NULL."]
+    #[doc = " Without the slot the allocator sees `ptr` only when it is freed, after the"]
+    #[doc = " copy: a pointer it then refuses has been read, and the refused call shows in"]
+    #[doc = " its statistics as one allocation and one deallocation (every rtmem allocator"]
+    #[doc = " has the slot)."]
     #[doc = " @return as allocate and deallocate; on failure the old block is untouched."]
     pub fn rtm_allocator_reallocate(
         a: *const rtm_allocator_t,
