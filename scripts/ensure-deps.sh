@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages a build step needs, only those that are missing.
-# Usage: scripts/ensure-deps.sh GROUP...   (groups: core cross qemu rust bench lint)
+# Usage: scripts/ensure-deps.sh GROUP...   (groups: core cross qemu rust bench lint fuzz)
 # Runs `apt-get update` at most once per boot, tolerates a transiently failing
 # index, and fails with the install's own error if a package cannot be had.
 set -u
@@ -11,6 +11,7 @@ pkgs_qemu="qemu-system-arm qemu-system-misc"
 pkgs_rust="bindgen cbindgen libclang1-14 libclang-common-14-dev librust-criterion-dev rustc-web cargo-web rust-web-src rust-web-clippy"
 pkgs_bench="valgrind python3 python3-matplotlib"
 pkgs_lint="cppcheck clang-tidy"
+pkgs_fuzz="clang libclang-rt-14-dev"
 
 missing=""
 for group in "$@"; do
