@@ -133,6 +133,9 @@ def main():
         print("report.py: stack bound of the stack calibration function is %r, not 16" %
               stack.get("bench_calib_stack"), file=sys.stderr)
         return 1
+    if any(fn not in probed for fn in ENTRY["rtm_heap"]):
+        print("report.py: the firmware did not probe the heap's stack use", file=sys.stderr)
+        return 1
     for fn, used in probed.items():
         b = stack.get(fn)
         if not isinstance(b, int) or used > b:
