@@ -196,10 +196,10 @@ def bound(fn, funcs, entry, limits, indirect, memo, stack=()):
 
 
 REGS = re.compile(r"\{([^}]*)\}")
-SP_IMM = re.compile(r"^(?:sp, )?sp, #(\d+)$|^sp, #(\d+)$")
+SP_IMM = re.compile(r"^(?:sp, )?sp, #(\d+)$")
 
 
-def reg_bytes(ops, mn):
+def reg_bytes(ops):
     """Bytes moved by a register list, e.g. '{r4, r5, lr}' or '{d8-d15}'."""
     m = REGS.search(ops)
     if not m:
@@ -217,9 +217,9 @@ def sp_delta(mn, ops):
     ops = ops.split("@")[0].strip()  # objdump's comment, e.g. '@ 0x24'
     base = mn.split(".")[0]
     if base in ("push", "vpush") or (base == "stmdb" and ops.startswith("sp!")):
-        return -reg_bytes(ops, mn)
+        return -reg_bytes(ops)
     if base in ("pop", "vpop") or (base in ("ldmia", "ldm") and ops.startswith("sp!")):
-        return reg_bytes(ops, mn)
+        return reg_bytes(ops)
     m = re.match(r"^\w+, \[sp, #(-?\d+)\]!$", ops)  # str rX, [sp, #-8]!
     if m and base.startswith("str"):
         return int(m.group(1))
@@ -229,7 +229,7 @@ def sp_delta(mn, ops):
     if ops.startswith("sp,") or ops.startswith("sp!"):
         m = SP_IMM.match(ops)
         if m and base in ("sub", "subw", "add", "addw"):
-            n = int(m.group(1) or m.group(2))
+            n = int(m.group(1))
             return -n if base.startswith("sub") else n
         if base.startswith(("cmp", "str", "ldr", "tst")):
             return None
