@@ -20,11 +20,11 @@
  *   header, decoded:   31 ...................... 3   2    1    0
  *                     | block size in bytes       | 0 | PU | U  |
  *   U: this block is used. PU: the block before it is used. Bit 2 is 0.
- *   Stored XOR key(p) = p rotated right by 22 (the low 32 bits of p): the
- *   address bits that vary inside a heap land in the top of the key, so a
- *   word of small value (a zero, a count, a size) decodes to a size beyond
- *   the region, unless p is within region size / 1024 bytes above a multiple
- *   of 4 MiB.
+ *   Stored XOR key(p) = p rotated right by 3 (the low 32 bits of p), which
+ *   is p / 8 for a payload: a word of small value (a zero, a count, a size, a
+ *   link on 64-bit targets) decodes to about p / 8, a size beyond the region
+ *   unless p itself is below 8 times the region's size (the low 32 bits of
+ *   it), which no RAM of an MCU is.
  *   A header that a merge leaves inside a bigger block is stored once more
  *   XOR STALE, the top byte of its size flipped: it can never pass for a
  *   header again, not even when the memory's next owner overwrites its first
@@ -135,7 +135,7 @@ static inline uint32_t ror32(uint32_t a, unsigned n)
 
 static inline uint32_t key(const byte *p)
 {
-    return ror32((uint32_t)(uintptr_t)p, 22u);
+    return ror32((uint32_t)(uintptr_t)p, 3u);
 }
 
 /* Decoded header of the block whose payload is p. */

@@ -11,7 +11,7 @@
  *
  * The heap's headers are keyed by address, so where the heap lies is part of
  * the input too: the memory is mapped at a fixed address and the input picks
- * the heap's place in it, which makes every input reproducible.
+ * the heap's place in its first 16 MiB, which makes every input reproducible.
  */
 #define _GNU_SOURCE /* mmap's MAP_ANONYMOUS and MAP_FIXED_NOREPLACE */
 #include <stdint.h>
@@ -26,7 +26,9 @@
 #define RING 16u
 #define REGION_STRIDE 49152u
 #define PLACES (16u << 20)            /* the heap starts in the first 16 MiB */
-#define MAP_AT ((uintptr_t)0x500000000000u) /* low 32 bits 0 (the input sets them), clear of ASan's shadow and heap */
+/* Low 32 bits 0x2000_0000, where a Cortex-M's SRAM starts (the keys use the
+ * low 32 bits: docs/heap.md); clear of ASan's shadow and allocator. */
+#define MAP_AT ((uintptr_t)0x500020000000u)
 #define MAP_SIZE (PLACES + 4u * REGION_STRIDE)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
