@@ -21,10 +21,11 @@
  *                     | block size in bytes       | 0 | PU | U  |
  *   U: this block is used. PU: the block before it is used. Bit 2 is 0.
  *   Stored XOR key(p) = p rotated right by 3 (the low 32 bits of p), which
- *   is p / 8 for a payload: a word of small value (a zero, a count, a size, a
- *   link on 64-bit targets) decodes to about p / 8, a size beyond the region
- *   unless p itself is below 8 times the region's size (the low 32 bits of
- *   it), which no RAM of an MCU is.
+ *   is p / 8 for a payload: a word of small value (a zero, a count, a size)
+ *   decodes to about p / 8, a size beyond the region unless p itself is below
+ *   8 times the region's size, which no RAM of an MCU is. On wider targets,
+ *   whose heaps may lie anywhere in the low 32 bits (and whose links are
+ *   small offsets), the key's top bit is set as well: never below 2 GiB.
  *   A header that a merge leaves inside a bigger block is stored once more
  *   XOR STALE, the top byte of its size flipped: it can never pass for a
  *   header again, not even when the memory's next owner overwrites its first
@@ -57,11 +58,13 @@ typedef unsigned char byte;
 
 #if SIZE_MAX > 0xffffffffu
 #define TOO_BIG(size) ((size) > 0x7fffffffu)
+#define KEY_TOP 0x80000000u
 /* p is 4 GiB or more from h: the 32-bit offset test alone cannot tell. */
 #define FAR(h, p) ((((uintptr_t)(p) - (uintptr_t)(h)) >> 32) != 0u)
 #define BASE(h) ((uintptr_t)(h))
 #else
 #define TOO_BIG(size) false /* covered by the sign test on size + 3 */
+#define KEY_TOP 0u
 #define FAR(h, p) false
 #define BASE(h) ((uintptr_t)0u)
 #endif
@@ -135,7 +138,7 @@ static inline uint32_t ror32(uint32_t a, unsigned n)
 
 static inline uint32_t key(const byte *p)
 {
-    return ror32((uint32_t)(uintptr_t)p, 3u);
+    return ror32((uint32_t)(uintptr_t)p, 3u) | KEY_TOP;
 }
 
 /* Decoded header of the block whose payload is p. */
