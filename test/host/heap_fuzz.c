@@ -11,7 +11,9 @@
  *
  * The heap's headers are keyed by address, so where the heap lies is part of
  * the input too: the memory is mapped at a fixed address and the input picks
- * the heap's place in its first 16 MiB, which makes every input reproducible.
+ * the heap's place in its first 16 MiB, and the byte its regions are filled
+ * with before use (nothing is left from earlier inputs), which makes every
+ * input reproducible.
  */
 #define _GNU_SOURCE /* mmap's MAP_ANONYMOUS and MAP_FIXED_NOREPLACE */
 #include <stdint.h>
@@ -100,14 +102,18 @@ static rtm_heap_t *make_heap(struct input *in)
 {
     rtm_heap_t *h = NULL;
     unsigned char *arena = memory() + (((size_t)next(in) << 16 | (size_t)next(in) << 8 | next(in)) % PLACES);
+    int fill = (int)next(in);
     size_t first = 512u + (size_t)next(in) * 96u + next(in);
+    memset(arena, fill, first);
     if (rtm_heap_init(arena, first, &h) != RTM_OK) {
         fail("init refused a valid arena");
     }
     unsigned extra = next(in) % 4u;
     for (unsigned r = 1; r <= extra; r++) {
         size_t len = 40u + (size_t)next(in) * 64u + next(in);
-        if (rtm_heap_add_region(h, arena + r * REGION_STRIDE + (next(in) & 127u), len) != RTM_OK) {
+        unsigned char *region = arena + r * REGION_STRIDE + (next(in) & 127u);
+        memset(region, fill, len);
+        if (rtm_heap_add_region(h, region, len) != RTM_OK) {
             fail("add_region refused a valid region");
         }
     }
