@@ -4,7 +4,8 @@
 usage: report.py COUNTS_DIR HOST_JSON SIZES_TXT OUT_DIR [COMMAND]
 
 COUNTS_DIR  icount output of the Cortex-M4 firmware: counts.csv, hist.csv,
-            fw.log (run names), and wcet.py's static bounds: wcet.json
+            fw.log (run names, stack probes), and wcet.py's static bounds:
+            wcet.json (instructions), stack.json (stack bytes)
 HOST_JSON   bench_host output (x86-64 timing, fill ratios, overheads)
 SIZES_TXT   lines "allocator text data" (arm-none-eabi-size, -Os, Cortex-M4)
 OUT_DIR     where results.md and the PNG plots go
