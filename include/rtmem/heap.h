@@ -42,9 +42,9 @@ extern "C" {
 typedef struct rtm_heap rtm_heap_t;
 
 /** Bytes the control block takes at the start of the first region (after aligning it to 8). */
-#define RTM_HEAP_CONTROL_SIZE 284u
+#define RTM_HEAP_CONTROL_SIZE 244u
 /** Smallest `size` rtm_heap_init() accepts for 8-aligned memory: control, one 16-byte block, end marker. */
-#define RTM_HEAP_MIN_ARENA 304u
+#define RTM_HEAP_MIN_ARENA 264u
 /** Smallest region rtm_heap_add_region() accepts for 8-aligned memory. */
 #define RTM_HEAP_MIN_REGION 24u
 /** Regions per heap, the first one included. */
@@ -54,7 +54,7 @@ typedef struct rtm_heap rtm_heap_t;
 /** Bytes of metadata per allocated block. */
 #define RTM_HEAP_BLOCK_OVERHEAD 4u
 /** Largest request (bytes) the heap can ever satisfy; larger ones fail with RTM_ERR_NO_MEMORY. */
-#define RTM_HEAP_MAX_REQUEST 0x3ffffff4u
+#define RTM_HEAP_MAX_REQUEST 0x00fffff4u
 
 /**
  * Create a heap in `mem`: the control block at its start, the rest one free block.
@@ -152,6 +152,18 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out);
  *         inconsistency. O(blocks); never writes, never reads outside the regions.
  */
 rtm_status_t rtm_heap_check(const rtm_heap_t *h);
+
+/**
+ * Read-only walk: call `fn` for every block of every region in address order,
+ * with its payload address, its usable bytes (size minus the 4-byte header)
+ * and whether it is used, checking each block as rtm_heap_check() does.
+ * @return RTM_OK after the last block; RTM_ERR_INVALID_ARG for a NULL heap or
+ *         `fn`; RTM_ERR_CORRUPTED at the first damaged block (the blocks before
+ *         it were visited); any other status `fn` returns, which stops the walk.
+ * O(blocks); never writes, never reads outside the regions. Not ISR-safe
+ * against a concurrent allocator call: hold the heap's lock around it.
+ */
+rtm_status_t rtm_heap_walk(const rtm_heap_t *h, rtm_walk_fn fn, void *ctx);
 
 /** The heap as a generic allocator (deallocate ignores its size argument). */
 rtm_allocator_t rtm_heap_allocator(rtm_heap_t *h);

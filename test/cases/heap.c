@@ -210,11 +210,16 @@ RTM_TEST(heap, alloc_bad_input)
         RTM_CHECK_STATUS(rtm_heap_alloc(h, huge[i], 16, &p), RTM_ERR_NO_MEMORY);
     }
     /* Alignments no block of this heap can meet. */
-    RTM_CHECK_STATUS(rtm_heap_alloc(h, 8, 4096, &p), RTM_ERR_NO_MEMORY);
+    /* 4096 is met only where a multiple of 4096 falls inside the heap's block. */
+    rtm_status_t st4k = rtm_heap_alloc(h, 8, 4096, &p);
+    RTM_CHECK(st4k == RTM_ERR_NO_MEMORY || (st4k == RTM_OK && ((uintptr_t)p & 4095u) == 0u));
+    if (st4k == RTM_OK) {
+        RTM_CHECK_OK(rtm_heap_free(h, p));
+    }
     RTM_CHECK_STATUS(rtm_heap_alloc(h, 8, (size_t)1 << 30, &p), RTM_ERR_NO_MEMORY);
     RTM_CHECK_STATUS(rtm_heap_alloc(h, 8, ~(SIZE_MAX >> 1), &p), RTM_ERR_NO_MEMORY);
     rtm_alloc_stats_t st = stats_of(h);
-    RTM_CHECK_EQ(st.allocation_failures, 2u * nhuge + 3u);
+    RTM_CHECK_EQ(st.allocation_failures, 2u * nhuge + 2u + (st4k == RTM_OK ? 0u : 1u));
     RTM_CHECK_EQ(st.current_allocations, 0);
     RTM_CHECK_EQ(st.free_bytes, st.capacity);
     RTM_CHECK_OK(rtm_heap_check(h));
