@@ -60,7 +60,6 @@
 #define MAX_AREA 0x00fffff8u /* block bytes per region (< 16 MiB); larger regions are cut */
 #define ZLO 8u               /* class of the largest blocks (< 16 MiB) */
 #define ZHI 27u              /* class of 16..31-byte blocks */
-#define SEAL 0x52744d48u     /* "RtMH" XOR the handle: a word no other memory holds by chance */
 
 typedef unsigned char byte;
 
@@ -102,7 +101,7 @@ struct rtm_heap {
     uint32_t frees; /* successful deallocations (wraps) */
     uint32_t peak;
     uint32_t failures; /* allocations refused for lack of memory (wraps) */
-    uint32_t seal;     /* SEAL ^ the handle's low 32 bits */
+    uint32_t seal;     /* seal_of(the handle) */
     uint32_t lim0;     /* nodes a link may name: (offset from h) / 8 <= lim0 */
     uint32_t reserved; /* zero; the size is the same on every target */
     struct sentinel cls[ZHI + 1u - ZLO];
@@ -149,6 +148,12 @@ static inline uint32_t key(const byte *p)
     return ~ror32((uint32_t)(uintptr_t)p, 3u);
 }
 
+/* (plain ^ key(p)), written so that the NOT folds into the shift of the size. */
+static inline uint32_t keyed(const byte *p, uint32_t size, uint32_t flags)
+{
+    return (~(size << 7) ^ flags) ^ ror32((uint32_t)(uintptr_t)p, 3u);
+}
+
 /* Block size of a decoded header word. */
 static inline uint32_t size_of(uint32_t plain)
 {
@@ -164,14 +169,14 @@ static inline bool checked(uint32_t stored)
 /* Stored header of a used block: U, PU as given in flags, check byte. */
 static inline uint32_t used_hdr(const byte *p, uint32_t size, uint32_t flags)
 {
-    uint32_t t = ((size << 7) | flags) ^ key(p);
+    uint32_t t = keyed(p, size, flags);
     return (t & ~0xffu) | (((t >> 8) ^ CHECK) & 0xffu);
 }
 
 /* Stored header of a free block of `size` bytes (its predecessor is used). */
 static inline uint32_t free_hdr(const byte *p, uint32_t size)
 {
-    return ((size << 7) | PU_BIT) ^ key(p);
+    return keyed(p, size, PU_BIT);
 }
 
 static inline byte *ptr_of(const rtm_heap_t *h, uint32_t l)
@@ -203,9 +208,11 @@ static inline uint32_t clz32(uint32_t x)
 #endif
 }
 
+/* The handle's seal: NOT its own address, a word memory that is not a heap
+ * holds only by rare chance. */
 static inline uint32_t seal_of(const rtm_heap_t *h)
 {
-    return SEAL ^ (uint32_t)(uintptr_t)h;
+    return ~(uint32_t)(uintptr_t)h;
 }
 
 /* Is h a heap (not NULL, its seal in place)? */
@@ -224,12 +231,16 @@ static inline bool is_heap(const rtm_heap_t *h)
 
 static bool far_node(const rtm_heap_t *h, const byte *p);
 
+/* A status of the fast paths only: "not decided here, ask the general path". */
+#define SLOW 1
+
 /* May link l be written through: an 8-aligned node (sentinel or free
- * payload with its three words) inside region 0 or its control block, or a
- * payload of another region? */
-HOT bool node_ok(const rtm_heap_t *h, uint32_t l)
+ * payload with its three words) inside region 0 or its control block, or
+ * (when far) a payload of another region? The fast paths pass far = false
+ * and leave everything else to the general path. */
+HOT bool node_ok(const rtm_heap_t *h, uint32_t l, bool far)
 {
-    return ror32(l - link_of(h, h), 3u) <= h->lim0 || far_node(h, ptr_of(h, l));
+    return ror32(l - link_of(h, h), 3u) <= h->lim0 || (far && far_node(h, ptr_of(h, l)));
 }
 
 /* Take free block p (class z) out of its list; clear bit z if it was alone.
@@ -489,9 +500,9 @@ rtm_status_t rtm_heap_add_region(rtm_heap_t *h, void *mem, size_t size)
 
 /* Is p, the first block of its class, an intact free block whose next link
  * may be followed? `have` is its size copy. */
-HOT bool free_ok(const rtm_heap_t *h, const byte *p, uint32_t have)
+HOT bool free_ok(const rtm_heap_t *h, const byte *p, uint32_t have, bool far)
 {
-    return rdw(p - 4) == free_hdr(p, have) && node_ok(h, rdw(p));
+    return rdw(p - 4) == free_hdr(p, have) && node_ok(h, rdw(p), far);
 }
 
 /*
@@ -540,7 +551,7 @@ static uint32_t may_fit(rtm_heap_t *h, uint32_t y, uint32_t need, uint32_t align
     }
     byte *q = ptr_of(h, rdw(sentinel(h, y)));
     uint32_t have = rdw(q + 8);
-    return have >= gap(q, align) + need || !free_ok(h, q, have) ? y : 32u;
+    return have >= gap(q, align) + need || !free_ok(h, q, have, true) ? y : 32u;
 }
 
 /*
@@ -568,7 +579,7 @@ static byte *take(rtm_heap_t *h, uint32_t need, uint32_t align, rtm_status_t *st
     }
     byte *p = ptr_of(h, rdw(sentinel(h, z)));
     uint32_t have = rdw(p + 8);
-    if (!free_ok(h, p, have)) {
+    if (!free_ok(h, p, have, true)) {
         *st = RTM_ERR_CORRUPTED;
         return NULL;
     }
@@ -599,7 +610,7 @@ __attribute__((noinline)) static rtm_status_t alloc_slow(rtm_heap_t *h, size_t s
 #ifndef __OPTIMIZE_SIZE__ /* the fast path of rtm_heap_alloc() */
 /* No class is sure to fit need bytes: only the first block of need's own
  * class may (if the class has a block at all; else p is its sentinel). */
-HOT rtm_status_t alloc_last(rtm_heap_t *h, uint32_t need, void **out)
+HOT rtm_status_t alloc_last(rtm_heap_t *h, size_t size, uint32_t need, void **out)
 {
     uint32_t z = clz32(need); /* below ZLO for needs beyond every region: no bit there */
     *out = NULL;
@@ -607,8 +618,8 @@ HOT rtm_status_t alloc_last(rtm_heap_t *h, uint32_t need, void **out)
         byte *p = ptr_of(h, rdw(sentinel(h, z)));
         uint32_t have = rdw(p + 8);
         if (have >= need) {
-            if (!free_ok(h, p, have)) {
-                return RTM_ERR_CORRUPTED;
+            if (!free_ok(h, p, have, false)) {
+                return alloc_slow(h, size, 8u, out); /* another region, or damage */
             }
             *out = grab(h, z, p, have, 0u, need);
             return RTM_OK;
@@ -645,14 +656,13 @@ rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out
     uint32_t need = ((uint32_t)size + 11u) & ~7u;
     uint32_t m = h->map << (32u - c);
     if (m == 0u) {
-        return alloc_last(h, need, out);
+        return alloc_last(h, size, need, out);
     }
     uint32_t z = c - 1u - clz32(m);
     byte *p = ptr_of(h, rdw(sentinel(h, z)));
     uint32_t have = rdw(p + 8);
-    if (!free_ok(h, p, have)) {
-        *out = NULL;
-        return RTM_ERR_CORRUPTED;
+    if (!free_ok(h, p, have, false)) {
+        return alloc_slow(h, size, align, out); /* another region, or damage */
     }
     *out = grab(h, z, p, have, 0u, need);
     return RTM_OK;
@@ -697,10 +707,10 @@ struct live {
  * size copy or tag, intact where it will be touched: its header exactly the
  * free form of that size, its size a multiple of 8 from 16 to `room`, its
  * links naming nodes of the heap? */
-HOT bool free_intact(const rtm_heap_t *h, const byte *q, uint32_t size, uint32_t room)
+HOT bool free_intact(const rtm_heap_t *h, const byte *q, uint32_t size, uint32_t room, bool far)
 {
     return ror32(size - MIN_BLOCK, 3u) <= (room - MIN_BLOCK) >> 3 && rdw(q - 4) == free_hdr(q, size) &&
-           node_ok(h, rdw(q)) && node_ok(h, rdw(q + 4));
+           node_ok(h, rdw(q), far) && node_ok(h, rdw(q + 4), far);
 }
 
 /*
@@ -712,13 +722,13 @@ HOT bool free_intact(const rtm_heap_t *h, const byte *q, uint32_t size, uint32_t
  * to a free block that free_intact() accepts. Everything is checked before
  * the caller changes anything.
  */
-HOT struct live validate(const rtm_heap_t *h, const byte *p)
+HOT struct live validate(const rtm_heap_t *h, const byte *p, bool far)
 {
-    struct live v = {RTM_ERR_INVALID_POINTER, 0u, 0u, 0u, 0u, 0u};
+    struct live v = {far ? RTM_ERR_INVALID_POINTER : SLOW, 0u, 0u, 0u, 0u, 0u};
     uint32_t off = offset0(h, p);
     uint32_t span = h->span0;
     if (outside0(h, p, off)) {
-        uint64_t w = find_region(h, p);
+        uint64_t w = far ? find_region(h, p) : 0u;
         if (w == 0u) {
             return v;
         }
@@ -730,7 +740,7 @@ HOT struct live validate(const rtm_heap_t *h, const byte *p)
     v.size = size_of(pl);
     uint32_t room = span - off; /* bytes from p's header to the end marker */
     if ((pl & U_BIT) == 0u || !checked(v.raw) || v.size - MIN_BLOCK > room - MIN_BLOCK) {
-        v.st = classify(p, off, span);
+        v.st = far ? classify(p, off, span) : SLOW;
         if (v.st == RTM_OK) {
             __builtin_unreachable(); /* tells the callers' error test it always holds */
         }
@@ -738,14 +748,14 @@ HOT struct live validate(const rtm_heap_t *h, const byte *p)
     }
     const byte *np = p + v.size;
     v.nraw = rdw(np - 4);
-    v.st = RTM_ERR_CORRUPTED;
+    v.st = far ? RTM_ERR_CORRUPTED : SLOW;
     if (((v.nraw ^ key(np)) & U_BIT) != 0u) {
         if (!checked(v.nraw) || ((v.nraw ^ key(np)) & PU_BIT) == 0u) {
             return v; /* an overrun reached the next header */
         }
     } else {
         v.nsize = room - v.size >= MIN_BLOCK ? rdw(np + 8) : 0u;
-        if (!free_intact(h, np, v.nsize, room - v.size)) {
+        if (!free_intact(h, np, v.nsize, room - v.size, far)) {
             return v;
         }
     }
@@ -754,7 +764,7 @@ HOT struct live validate(const rtm_heap_t *h, const byte *p)
             return v; /* the first block of a region has no block before it */
         }
         v.psize = rdw(p - 8);
-        if (!free_intact(h, p - v.psize, v.psize, off)) {
+        if (!free_intact(h, p - v.psize, v.psize, off, far)) {
             return v;
         }
     }
@@ -762,42 +772,61 @@ HOT struct live validate(const rtm_heap_t *h, const byte *p)
     return v;
 }
 
-rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
+/* Free live block p (validate() said so and gave v): merge, list. */
+HOT void release(rtm_heap_t *h, byte *p, const struct live *v)
 {
-    if (!is_heap(h)) {
-        return RTM_ERR_INVALID_ARG;
-    }
-    byte *p = (byte *)ptr;
-    struct live v = validate(h, p);
-    if (v.st != RTM_OK) {
-        return v.st;
-    }
     /* Nothing can fail from here; counting first keeps the counters' loads
      * and stores together, ahead of the list stores that might alias them. */
-    note_free(h, v.size - 4u);
-    uint32_t size = v.size;
+    note_free(h, v->size - 4u);
+    uint32_t size = v->size;
     uint32_t map = h->map;
     uint32_t nfree = h->nfree + 1u;
     byte *np = p + size;
-    if (v.nsize != 0u) {
-        unlink_block(h, np, clz32(v.nsize), &map);
-        *word(np - 4) = v.nraw ^ STALE;
-        size += v.nsize;
+    if (v->nsize != 0u) {
+        unlink_block(h, np, clz32(v->nsize), &map);
+        *word(np - 4) = v->nraw ^ STALE;
+        size += v->nsize;
         nfree--;
     } else {
-        *word(np - 4) = v.nraw ^ FLIP_PU;
+        *word(np - 4) = v->nraw ^ FLIP_PU;
     }
-    if (v.psize != 0u) {
-        *word(p - 4) = v.raw ^ STALE; /* a second free is still caught */
-        p -= v.psize;
-        unlink_block(h, p, clz32(v.psize), &map);
-        size += v.psize;
+    if (v->psize != 0u) {
+        *word(p - 4) = v->raw ^ STALE; /* a second free is still caught */
+        p -= v->psize;
+        unlink_block(h, p, clz32(v->psize), &map);
+        size += v->psize;
         nfree--;
     }
     make_free(h, p, size, &map);
     h->map = map;
     h->nfree = nfree;
-    return RTM_OK;
+}
+
+/* rtm_heap_free() for every case: other regions, and every error answer. */
+__attribute__((noinline)) static rtm_status_t free_slow(rtm_heap_t *h, byte *p)
+{
+    struct live v = validate(h, p, true);
+    if (v.st == RTM_OK) {
+        release(h, p, &v);
+    }
+    return v.st;
+}
+
+rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
+{
+    if (!is_heap(h)) {
+        return RTM_ERR_INVALID_ARG;
+    }
+#ifndef __OPTIMIZE_SIZE__
+    /* Fast path: a block of region 0 whose neighbours pass every check
+     * there; anything else (and every error) in free_slow(). */
+    struct live v = validate(h, (byte *)ptr, false);
+    if (v.st == RTM_OK) {
+        release(h, (byte *)ptr, &v);
+        return RTM_OK;
+    }
+#endif
+    return free_slow(h, (byte *)ptr);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -823,7 +852,7 @@ rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t 
     if (st != RTM_OK) {
         return st;
     }
-    struct live v = validate(h, p);
+    struct live v = validate(h, p, true);
     if (v.st != RTM_OK) {
         return v.st;
     }
@@ -860,7 +889,7 @@ size_t rtm_heap_usable_size(const rtm_heap_t *h, const void *ptr)
     if (!is_heap(h)) {
         return 0u;
     }
-    struct live v = validate(h, (const byte *)ptr);
+    struct live v = validate(h, (const byte *)ptr, true);
     return v.st == RTM_OK ? (size_t)v.size - 4u : 0u;
 }
 
