@@ -31,9 +31,11 @@
  * needs no check byte: before anything follows a free block's links, its
  * header must equal exactly what make_free() writes for the plain size copy
  * at p+8, which a forward overrun can only reach through the header.
- * key(p) = NOT (p rotated right by 3): a data word of small value decodes to
- * a size of 28 MiB or more, beyond every region (< 16 MiB), wherever the heap
- * lies. A header that a merge leaves inside a bigger block is stored once more
+ * key(p) = p rotated right by 3, which is p / 8 for a payload: a data word
+ * of small value decodes to about p / 1024 as a size, beyond the region for
+ * every heap that lies above 1024 times its region size (SRAM at 0x2000_0000:
+ * 512 KiB), on top of the check byte it must also pass.
+ * A header that a merge leaves inside a bigger block is stored once more
  * XOR STALE, the top byte flipped: it decodes to 16 MiB or more and can never
  * pass for a header again, not even when the memory's next owner overwrites
  * its first bytes, yet classify() still knows its pointer was freed before.
@@ -103,7 +105,7 @@ struct rtm_heap {
     uint32_t failures; /* allocations refused for lack of memory (wraps) */
     uint32_t seal;     /* seal_of(the handle) */
     uint32_t lim0;     /* nodes a link may name: (offset from h) / 8 <= lim0 */
-    uint32_t reserved; /* zero; the size is the same on every target */
+    uint32_t reserved[3]; /* zero: puts class z's sentinel at h + 8z */
     struct sentinel cls[ZHI + 1u - ZLO];
     struct region extra[RTM_HEAP_MAX_REGIONS - 1u]; /* span 0: unused */
 };
@@ -112,7 +114,8 @@ struct rtm_heap {
 #define LO0 ((uint32_t)(((sizeof(struct rtm_heap) + 4u + 7u) & ~(size_t)7u) - 4u))
 #define LOP (LO0 + 4u)
 
-RTM_STATIC_ASSERT(sizeof(struct rtm_heap) == 240u, heap_control_size);
+RTM_STATIC_ASSERT(sizeof(struct rtm_heap) == 248u, heap_control_size);
+RTM_STATIC_ASSERT(offsetof(struct rtm_heap, cls) == (size_t)8u * ZLO, heap_sentinels_at_8z);
 RTM_STATIC_ASSERT(LO0 == RTM_HEAP_CONTROL_SIZE, heap_control_size_public);
 RTM_STATIC_ASSERT(RTM_HEAP_MIN_ARENA == RTM_HEAP_CONTROL_SIZE + MIN_BLOCK + 4u, heap_min_arena);
 RTM_STATIC_ASSERT(RTM_HEAP_MAX_REQUEST == MAX_AREA - 4u, heap_max_request);
@@ -145,13 +148,12 @@ static inline uint32_t ror32(uint32_t a, unsigned n)
 
 static inline uint32_t key(const byte *p)
 {
-    return ~ror32((uint32_t)(uintptr_t)p, 3u);
+    return ror32((uint32_t)(uintptr_t)p, 3u);
 }
 
-/* (plain ^ key(p)), written so that the NOT folds into the shift of the size. */
 static inline uint32_t keyed(const byte *p, uint32_t size, uint32_t flags)
 {
-    return (~(size << 7) ^ flags) ^ ror32((uint32_t)(uintptr_t)p, 3u);
+    return ((size << 7) | flags) ^ key(p);
 }
 
 /* Block size of a decoded header word. */
@@ -193,7 +195,7 @@ static inline uint32_t link_of(const rtm_heap_t *h, const void *p)
 
 static inline byte *sentinel(rtm_heap_t *h, uint32_t z)
 {
-    return (byte *)&h->cls[0] + (size_t)8u * (z - ZLO);
+    return (byte *)h + (size_t)8u * z;
 }
 
 /* Leading zeros of x (32 for 0, without undefined behaviour). */

@@ -42,9 +42,9 @@ extern "C" {
 typedef struct rtm_heap rtm_heap_t;
 
 /** Bytes the control block takes at the start of the first region (after aligning it to 8). */
-#define RTM_HEAP_CONTROL_SIZE 244u
+#define RTM_HEAP_CONTROL_SIZE 252u
 /** Smallest `size` rtm_heap_init() accepts for 8-aligned memory: control, one 16-byte block, end marker. */
-#define RTM_HEAP_MIN_ARENA 264u
+#define RTM_HEAP_MIN_ARENA 272u
 /** Smallest region rtm_heap_add_region() accepts for 8-aligned memory. */
 #define RTM_HEAP_MIN_REGION 24u
 /** Regions per heap, the first one included. */
