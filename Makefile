@@ -25,7 +25,7 @@ LIB_HDRS := $(sort $(wildcard include/rtmem/*.h))
 
 # Test scenarios shared by every build (host Criterion, host plain runner, QEMU).
 CASE_SRCS := $(sort $(wildcard test/cases/*.c))
-FRAME_SRCS := test/framework/model.c
+FRAME_SRCS := test/framework/model.c test/framework/overrun.c
 TEST_INC := -Itest/framework
 
 TEST_STEPS :=

@@ -35,3 +35,18 @@ fuzz: deps-fuzz $(FUZZ_DIR)/heap_fuzz
 	  $(FUZZ_DIR)/corpus $(FUZZ_SEEDS)
 
 TEST_STEPS += test-fuzz
+
+# The heap's overrun sweep with its figures (docs/heap.md): lengths 1..32,
+# 64 placements, every value and random bytes, under ASan and UBSan.
+$(BUILD)/overrun/heap_overrun: test/host/heap_overrun.c test/framework/overrun.c test/framework/overrun.h \
+	  c-src/alloc/heap.c $(LIB_HDRS) c-src/core/rtm_internal.h
+	@mkdir -p $(dir $@)
+	gcc -std=c11 -O2 -g $(SAN) $(WARN) $(LIB_INC) -Itest/framework test/host/heap_overrun.c \
+	  test/framework/overrun.c c-src/alloc/heap.c c-src/core/allocator.c -o $@
+
+.PHONY: test-overrun
+test-overrun: deps-core $(BUILD)/overrun/heap_overrun
+	@echo "== heap overrun sweep: undetected share per length =="
+	$(BUILD)/overrun/heap_overrun
+
+TEST_STEPS += test-overrun

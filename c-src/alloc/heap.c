@@ -500,11 +500,23 @@ rtm_status_t rtm_heap_add_region(rtm_heap_t *h, void *mem, size_t size)
 /* ------------------------------------------------------------------------ */
 /* Allocation                                                                */
 
-/* Is p, the first block of its class, an intact free block whose next link
- * may be followed? `have` is its size copy. */
-HOT bool free_ok(const rtm_heap_t *h, const byte *p, uint32_t have, bool far)
+/* Is p, the first block of its class, an intact free block of `have` bytes
+ * (its size copy) that holds need bytes, and may its next link be followed? */
+HOT bool free_ok(const rtm_heap_t *h, const byte *p, uint32_t have, uint32_t need, bool far)
 {
-    return rdw(p - 4) == free_hdr(p, have) && node_ok(h, rdw(p), far);
+    uint32_t off = offset0(h, p);
+    uint32_t span = h->span0;
+    if (off > span - MIN_BLOCK) { /* not in region 0 (p is 8-aligned: see node_ok()) */
+        uint64_t w = far ? find_region(h, p) : 0u;
+        if (w == 0u) {
+            return false;
+        }
+        off = (uint32_t)w;
+        span = (uint32_t)(w >> 32);
+    }
+    /* it holds need bytes and ends inside its region, whatever a damaged
+     * heap may have put in its lists */
+    return have >= need && have <= span - off && rdw(p - 4) == free_hdr(p, have) && node_ok(h, rdw(p), far);
 }
 
 /*
@@ -553,7 +565,7 @@ static uint32_t may_fit(rtm_heap_t *h, uint32_t y, uint32_t need, uint32_t align
     }
     byte *q = ptr_of(h, rdw(sentinel(h, y)));
     uint32_t have = rdw(q + 8);
-    return have >= gap(q, align) + need || !free_ok(h, q, have, true) ? y : 32u;
+    return free_ok(h, q, have, gap(q, align) + need, true) || rdw(q - 4) != free_hdr(q, have) ? y : 32u;
 }
 
 /*
@@ -581,11 +593,12 @@ static byte *take(rtm_heap_t *h, uint32_t need, uint32_t align, rtm_status_t *st
     }
     byte *p = ptr_of(h, rdw(sentinel(h, z)));
     uint32_t have = rdw(p + 8);
-    if (!free_ok(h, p, have, true)) {
+    uint32_t g = gap(p, align);
+    if (!free_ok(h, p, have, g + need, true)) {
         *st = RTM_ERR_CORRUPTED;
         return NULL;
     }
-    return grab(h, z, p, have, gap(p, align), need);
+    return grab(h, z, p, have, g, need);
 }
 
 __attribute__((noinline)) static rtm_status_t alloc_slow(rtm_heap_t *h, size_t size, size_t align, void **out)
@@ -620,7 +633,7 @@ HOT rtm_status_t alloc_last(rtm_heap_t *h, size_t size, uint32_t need, void **ou
         byte *p = ptr_of(h, rdw(sentinel(h, z)));
         uint32_t have = rdw(p + 8);
         if (have >= need) {
-            if (!free_ok(h, p, have, false)) {
+            if (!free_ok(h, p, have, need, false)) {
                 return alloc_slow(h, size, 8u, out); /* another region, or damage */
             }
             *out = grab(h, z, p, have, 0u, need);
@@ -663,7 +676,7 @@ rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out
     uint32_t z = c - 1u - clz32(m);
     byte *p = ptr_of(h, rdw(sentinel(h, z)));
     uint32_t have = rdw(p + 8);
-    if (!free_ok(h, p, have, false)) {
+    if (!free_ok(h, p, have, need, false)) {
         return alloc_slow(h, size, align, out); /* another region, or damage */
     }
     *out = grab(h, z, p, have, 0u, need);
@@ -751,8 +764,11 @@ HOT struct live validate(const rtm_heap_t *h, const byte *p, bool far)
     const byte *np = p + v.size;
     v.nraw = rdw(np - 4);
     v.st = far ? RTM_ERR_CORRUPTED : SLOW;
-    if (((v.nraw ^ key(np)) & U_BIT) != 0u) {
-        if (!checked(v.nraw) || ((v.nraw ^ key(np)) & PU_BIT) == 0u) {
+    uint32_t npl = v.nraw ^ key(np);
+    if ((npl & U_BIT) != 0u) {
+        /* a used header (or the end marker) that says its predecessor is
+         * used and ends inside the region; not a stale one (16 MiB and up) */
+        if (!checked(v.nraw) || (npl & PU_BIT) == 0u || size_of(npl) > room - v.size) {
             return v; /* an overrun reached the next header */
         }
     } else {
