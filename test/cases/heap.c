@@ -424,8 +424,9 @@ RTM_TEST(heap, realloc_edge_cases)
     RTM_CHECK(intact(p, 40, 9)); /* untouched after every failure */
     RTM_CHECK_STATUS(rtm_heap_realloc(h, (unsigned char *)p + 8, 80, 0, &q), RTM_ERR_INVALID_POINTER);
     /* A stricter alignment than the block has moves it. */
-    RTM_CHECK_OK(rtm_heap_realloc(h, p, 40, 512, &q));
-    RTM_CHECK(((uintptr_t)q & 511u) == 0u);
+    size_t strict = ((uintptr_t)p & (0u - (uintptr_t)p)) * 2u; /* twice p's own alignment */
+    RTM_CHECK_OK(rtm_heap_realloc(h, p, 40, strict, &q));
+    RTM_CHECK(q != p && ((uintptr_t)q & (strict - 1u)) == 0u);
     RTM_CHECK(intact(q, 40, 9));
     RTM_CHECK_STATUS(rtm_heap_realloc(h, p, 80, 0, &p), RTM_ERR_DOUBLE_FREE);
     RTM_CHECK_OK(rtm_heap_realloc(h, q, 0, 0, &p)); /* size 0: free */
