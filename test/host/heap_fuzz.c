@@ -3,11 +3,18 @@
  * part of make test). The input is a program: a first region and up to three
  * more, then operations on 64 slots -- allocate (any size and alignment),
  * free, reallocate, and misuse: a stale pointer (freed, not live again) or
- * an interior one handed to free or realloc. After every operation the
- * integrity check must pass; a refused misuse must leave the statistics as
- * they were; every block keeps its fill pattern until it is freed; at the
- * end, with everything freed, all the space is free again. Any violation
- * aborts, which libFuzzer reports with the input.
+ * an interior one handed to free or realloc, and overruns: 1..32 bytes of
+ * the input's choosing written past a block's end, into whatever follows it
+ * (a used or free block, the end marker). Until the first overrun, after
+ * every operation the integrity check must pass; a refused misuse must leave
+ * the statistics as they were; every block keeps its fill pattern until it is
+ * freed; at the end, with everything freed, all the space is free again.
+ * After an overrun the heap may be damaged, and the promise is the one that
+ * holds for a damaged heap: every call answers a status, every block handed
+ * out lies inside a region, and the heap never reads or writes outside its
+ * regions (the 256 bytes on either side of each are poisoned for ASan), never
+ * crashes and never runs into undefined behaviour. Any violation aborts,
+ * which libFuzzer reports with the input.
  *
  * The heap's headers are keyed by address, so where the heap lies is part of
  * the input too: the memory is mapped at a fixed address and the input picks
@@ -16,11 +23,14 @@
  * input reproducible.
  */
 #define _GNU_SOURCE /* mmap's MAP_ANONYMOUS and MAP_FIXED_NOREPLACE */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#include <sanitizer/asan_interface.h>
 
 #include "rtmem/heap.h"
 
@@ -98,6 +108,38 @@ static unsigned char *memory(void)
     return m;
 }
 
+#define GUARD 256u
+struct span {
+    unsigned char *lo, *hi;
+};
+static struct span regions[4];
+static unsigned n_regions;
+
+/* Poison (or unpoison) the guard bands around every region. */
+static void guards(bool poison)
+{
+    for (unsigned r = 0; r < n_regions; r++) {
+        if (poison) {
+            ASAN_POISON_MEMORY_REGION(regions[r].lo - GUARD, GUARD);
+            ASAN_POISON_MEMORY_REGION(regions[r].hi, GUARD);
+        } else {
+            ASAN_UNPOISON_MEMORY_REGION(regions[r].lo - GUARD, GUARD);
+            ASAN_UNPOISON_MEMORY_REGION(regions[r].hi, GUARD);
+        }
+    }
+}
+
+/* The region holding [p, p + n), or NULL. */
+static const struct span *region_of(const unsigned char *p, size_t n)
+{
+    for (unsigned r = 0; r < n_regions; r++) {
+        if (p >= regions[r].lo && p <= regions[r].hi && n <= (size_t)(regions[r].hi - p)) {
+            return &regions[r];
+        }
+    }
+    return NULL;
+}
+
 static rtm_heap_t *make_heap(struct input *in)
 {
     rtm_heap_t *h = NULL;
@@ -108,6 +150,8 @@ static rtm_heap_t *make_heap(struct input *in)
     if (rtm_heap_init(arena, first, &h) != RTM_OK) {
         fail("init refused a valid arena");
     }
+    n_regions = 0u;
+    regions[n_regions++] = (struct span){arena, arena + first};
     unsigned extra = next(in) % 4u;
     for (unsigned r = 1; r <= extra; r++) {
         size_t len = 40u + (size_t)next(in) * 64u + next(in);
@@ -116,6 +160,7 @@ static rtm_heap_t *make_heap(struct input *in)
         if (rtm_heap_add_region(h, region, len) != RTM_OK) {
             fail("add_region refused a valid region");
         }
+        regions[n_regions++] = (struct span){region, region + len};
     }
     return h;
 }
@@ -135,6 +180,92 @@ static unsigned char *misuse_target(struct input *in, unsigned op, const struct 
     return b->p != NULL && b->len >= 2u ? b->p + 1u + next(in) % (b->len - 1u) : NULL;
 }
 
+/* Write 1..32 bytes of the input past b's end (staying inside its region,
+ * whose bands are poisoned). True when something was written. */
+static bool overrun(rtm_heap_t *h, struct input *in, const struct slot *b)
+{
+    if (b->p == NULL) {
+        return false;
+    }
+    unsigned char *end = b->p + rtm_heap_usable_size(h, b->p);
+    size_t len = 1u + next(in) % 32u;
+    const struct span *r = region_of(end, 0u);
+    if (r == NULL) {
+        fail("a live block lies outside every region");
+    }
+    if (len > (size_t)(r->hi - end)) {
+        len = (size_t)(r->hi - end);
+    }
+    for (size_t i = 0; i < len; i++) {
+        end[i] = (unsigned char)next(in);
+    }
+    return len != 0u;
+}
+
+/* Free on a damaged heap: any status will do; the block leaves the slot. */
+static void damaged_free(rtm_heap_t *h, void *p)
+{
+    rtm_status_t st = rtm_heap_free(h, p);
+    if (st != RTM_OK && st != RTM_ERR_CORRUPTED && st != RTM_ERR_INVALID_POINTER && st != RTM_ERR_DOUBLE_FREE) {
+        fail("free on a damaged heap answered a status outside its contract");
+    }
+}
+
+/* A block handed out by a damaged heap must still lie inside a region. */
+static void check_block(const void *p, size_t n)
+{
+    if (region_of(p, n) == NULL) {
+        fail("a damaged heap handed out a block outside its regions");
+    }
+}
+
+/* One operation on a damaged heap (after an overrun): allocate, free,
+ * reallocate, overrun again, or check; only the statuses and the places of
+ * the blocks are checked. */
+static void damaged_op(rtm_heap_t *h, struct input *in, unsigned op, struct slot *b)
+{
+    void *p = NULL;
+    rtm_status_t st;
+    switch (op % 5u) {
+    case 0:
+    case 1:
+        if (b->p == NULL) {
+            size_t n = request(in);
+            size_t align = (op & 0x80u) != 0u ? (size_t)1u << (next(in) % 12u) : 0u;
+            st = rtm_heap_alloc(h, n, align, &p);
+            if (st == RTM_OK) {
+                check_block(p, n);
+                *b = (struct slot){p, n, 0u};
+            } else if (p != NULL || (st != RTM_ERR_NO_MEMORY && st != RTM_ERR_CORRUPTED)) {
+                fail("allocation on a damaged heap answered wrong");
+            }
+        }
+        break;
+    case 2:
+        if (b->p != NULL) {
+            damaged_free(h, b->p);
+            b->p = NULL;
+        }
+        break;
+    case 3:
+        if (b->p != NULL) {
+            size_t n = request(in);
+            st = rtm_heap_realloc(h, b->p, n, 0u, &p);
+            if (st == RTM_OK) {
+                check_block(p, n);
+                *b = (struct slot){p, n, 0u};
+            } else if (p != NULL) {
+                fail("a refused reallocation stored a block");
+            }
+        }
+        break;
+    default:
+        (void)overrun(h, in, b);
+        (void)rtm_heap_check(h);
+        break;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct input in = {data, size, 0u};
@@ -143,11 +274,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char *stale[RING] = {NULL};
     unsigned n_stale = 0u;
     uint32_t tag = 1u;
+    bool damaged = false; /* an overrun happened: the heap may be damaged */
     memset(s, 0, sizeof s);
+    guards(true);
     while (in.at < in.size) {
         unsigned op = next(&in);
         struct slot *b = &s[next(&in) % SLOTS];
-        switch (op % 6u) {
+        if (damaged) {
+            damaged_op(h, &in, op, b);
+            continue;
+        }
+        switch (op % 7u) {
         case 0:
         case 1: {
             if (b->p != NULL) {
@@ -201,6 +338,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fill(b);
             break;
         }
+        case 6:
+            damaged = overrun(h, &in, b);
+            break;
         default: {
             unsigned char *bad = misuse_target(&in, op, s, b, stale);
             if (bad == NULL) {
@@ -224,10 +364,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         }
-        if (rtm_heap_check(h) != RTM_OK) {
+        if (!damaged && rtm_heap_check(h) != RTM_OK) {
             fail("integrity check failed");
         }
     }
+    if (damaged) {
+        for (unsigned k = 0; k < SLOTS; k++) {
+            if (s[k].p != NULL) {
+                damaged_free(h, s[k].p);
+            }
+        }
+        (void)rtm_heap_check(h);
+        guards(false);
+        return 0;
+    }
+    guards(false);
     for (unsigned k = 0; k < SLOTS; k++) {
         if (s[k].p != NULL) {
             verify(s[k].p, s[k].len, s[k].tag);
