@@ -6,9 +6,12 @@
 #                     part of `make test` so the harness cannot rot (< 1 min)
 #
 # Instruction counts are exact: the traces run as Cortex-M4 firmware under
-# QEMU (mps2-an386) with a per-instruction exec log of the allocators' code,
-# counted per call by benches/c/icount.c. Timing, fill ratios and overheads
-# come from benches/c/bench_host.c on the host, against glibc malloc.
+# QEMU (mps2-an386) with a TCG plugin (benches/c/icount_plugin.c) counting the
+# instructions of the allocators' code between function entries, turned into
+# per-call counts by benches/c/icount.c. bench-smoke also counts the smoke
+# trace from a per-instruction exec log and requires both methods to agree on
+# every call. Timing, fill ratios and overheads come from
+# benches/c/bench_host.c on the host, against glibc malloc.
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_SRC := benches/c
@@ -44,6 +47,11 @@ $(BENCH_DIR)/icount: $(BENCH_SRC)/icount.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) -std=c11 -O2 -Wall -Wextra -Werror $< -o $@
 
+# The TCG plugin, loaded by qemu-system-arm -plugin (no QEMU headers needed).
+$(BENCH_DIR)/icount_plugin.so: $(BENCH_SRC)/icount_plugin.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC $< -o $@
+
 $(BENCH_DIR)/bench_host: $(BENCH_SRC)/bench_host.c $(BENCH_SRC)/allocs.c $(BENCH_SRC)/trace.h \
 	  $(BENCH_SRC)/allocs.h $(LIB_SRCS)
 	@mkdir -p $(dir $@)
@@ -71,10 +79,12 @@ deps-bench:
 WCET_FACTS := alloc_any=4 rtm_mpool_free=4 \
   --indirect=rtm_allocator_allocate:ops_allocate --indirect=rtm_allocator_deallocate:ops_deallocate
 
-# $(1) run name, $(2) host ops, $(3) host rounds, $(4) fill seeds, $(5) output dir
+# $(1) run name, $(2) host ops, $(3) host rounds, $(4) fill seeds, $(5) output dir,
+# $(6) where to write every call's count (optional)
 define bench_run
 	@echo "== bench $(1): Cortex-M4 instruction counts under QEMU =="
-	$(BENCH_SRC)/count_fw.sh $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-$(1)
+	$(BENCH_SRC)/count_fw.sh plugin $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-$(1) \
+	  $(BENCH_DIR)/icount_plugin.so $(6)
 	/usr/bin/python3 $(BENCH_SRC)/wcet.py $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/counts-$(1)/syms.txt \
 	  $(BENCH_DIR)/counts-$(1)/wcet.json --stack=$(BENCH_DIR)/counts-$(1)/stack.json $(WCET_FACTS)
 	@echo "== bench $(1): host timing, fill, overheads =="
@@ -84,13 +94,29 @@ define bench_run
 	@echo "== bench $(1): $(5)/results.md =="
 endef
 
-bench: deps-bench $(BENCH_DIR)/fw-full/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/bench_host $(BENCH_DIR)/sizes.txt
+BENCH_TOOLS := $(BENCH_DIR)/icount $(BENCH_DIR)/icount_plugin.so $(BENCH_DIR)/bench_host $(BENCH_DIR)/sizes.txt
+
+# The start time is taken when make reads this file, before anything is built.
+BENCH_T0 := $(shell date +%s)
+
+bench: deps-bench $(BENCH_DIR)/fw-full/fw.elf $(BENCH_TOOLS)
 	$(call bench_run,full,1000000,9,100,docs/bench)
 	@cat docs/bench/results.md
+	@echo "make bench: $$(( $$(date +%s) - $(BENCH_T0) )) s wall time, build included"
 
-bench-smoke: deps-bench $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/bench_host \
-	  $(BENCH_DIR)/sizes.txt
-	$(call bench_run,smoke,20000,3,3,$(BENCH_DIR)/smoke)
+# The smoke trace is counted twice, by the plugin and from the exec log; the
+# two must agree on every call before the report is made from the plugin's.
+bench-smoke: deps-bench $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_TOOLS)
+	$(call bench_run,smoke,20000,3,3,$(BENCH_DIR)/smoke,$(BENCH_DIR)/counts-smoke/calls.txt)
+	@echo "== bench smoke: the same firmware counted from QEMU's exec log =="
+	$(BENCH_SRC)/count_fw.sh log $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-smoke-log \
+	  "" $(BENCH_DIR)/counts-smoke-log/calls.txt
+	@n=$$(wc -l < $(BENCH_DIR)/counts-smoke/calls.txt); \
+	if [ "$$n" -lt 1000 ] || ! cmp -s $(BENCH_DIR)/counts-smoke/calls.txt $(BENCH_DIR)/counts-smoke-log/calls.txt; then \
+	  echo "bench-smoke: the plugin and the exec log disagree (first difference below)" >&2; \
+	  diff $(BENCH_DIR)/counts-smoke/calls.txt $(BENCH_DIR)/counts-smoke-log/calls.txt | head -5 >&2; exit 1; \
+	else echo "bench-smoke: plugin and exec log agree on all $$n calls"; fi
 	@grep -q "rtm_heap against its targets" $(BENCH_DIR)/smoke/results.md
+	@echo "make bench-smoke: $$(( $$(date +%s) - $(BENCH_T0) )) s wall time"
 
 TEST_STEPS += bench-smoke
