@@ -48,7 +48,7 @@ static void libc_free(void *ctx, void *p, size_t size)
 }
 
 static const bench_alloc_t glibc = {"glibc malloc", BENCH_GENERAL, 0u, "malloc", "free", 1u,
-                                    libc_init, libc_alloc, libc_free};
+                                    libc_init, libc_alloc, libc_free, NULL, NULL, NULL};
 
 /* ---- recorded traces ---- */
 
@@ -166,7 +166,7 @@ static void fill_ratio(const bench_alloc_t *a, size_t arena_size, size_t lo, siz
         void *ctx = a->init(arena.b, arena_size);
         size_t n = 0u;
         if (churn != 0u) {
-            bench_trace_t t = {s, churn, lo, hi, arena_size / 2u};
+            bench_trace_t t = {s, churn, lo, hi, arena_size / 2u, 0};
             (void)bench_run(a, ctx, &t, fill_live, LIVE_CAP, &n);
         }
         size_t bytes = 0u;
@@ -250,7 +250,7 @@ int main(int argc, char **argv)
             continue;
         }
         who[nall++] = &glibc;
-        bench_trace_t t = {1u, ops, scen[s].lo, scen[s].hi, scen[s].arena / 2u};
+        bench_trace_t t = {1u, ops, scen[s].lo, scen[s].hi, scen[s].arena / 2u, 0};
         struct recorded r = record(&t);
         void **slot = calloc(r.slots + 1u, sizeof(void *));
         double *ns = calloc(nall * rounds, sizeof(double));
