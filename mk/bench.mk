@@ -67,6 +67,29 @@ $(BENCH_DIR)/sizes.txt: $(wildcard c-src/alloc/*.c) $(LIB_HDRS) c-src/core/rtm_i
 	  arm-none-eabi-size $(BENCH_DIR)/size/$$a.o | awk -v n=rtm_$$a 'NR==2 {print n, $$1, $$2}'; \
 	done > $@.tmp && mv $@.tmp $@
 
+# Linked code: a firmware calling only rtm_heap_init/alloc/free, linked with
+# --gc-sections at -Os and -O2; linksize.py counts the bytes of rtmem's objects.
+LINK_CFLAGS := -mcpu=cortex-m4 -mthumb -std=c11 -ffreestanding -ffunction-sections -fdata-sections
+
+define bench_link
+$(BENCH_DIR)/link$(1)/%.o: %.c mk/bench.mk
+	@mkdir -p $$(dir $$@)
+	$(FW_CC) $(LINK_CFLAGS) -$(1) $(WARN) $(LIB_INC) -c $$< -o $$@
+
+$(BENCH_DIR)/link$(1)/size.txt: $(patsubst %.c,$(BENCH_DIR)/link$(1)/%.o,$(FW_LIB_SRCS) $(BENCH_SRC)/link_fw.c) \
+	  $(BENCH_SRC)/fw.ld $(BENCH_SRC)/linksize.py
+	$(FW_CC) $(LINK_CFLAGS) -$(1) -nostdlib -T $(BENCH_SRC)/fw.ld -Wl,--gc-sections \
+	  -Wl,-Map=$(BENCH_DIR)/link$(1)/fw.map $$(filter %.o,$$^) -lgcc -o $(BENCH_DIR)/link$(1)/fw.elf
+	/usr/bin/python3 $(BENCH_SRC)/linksize.py $(BENCH_DIR)/link$(1)/fw.map $(BENCH_DIR)/link$(1)/c-src > $$@
+endef
+
+$(eval $(call bench_link,Os))
+$(eval $(call bench_link,O2))
+
+# "linked rtm_heap FLAGS own N bss N libgcc N other N", for report.py
+$(BENCH_DIR)/linked.txt: $(BENCH_DIR)/linkOs/size.txt $(BENCH_DIR)/linkO2/size.txt
+	@for o in Os O2; do echo "linked rtm_heap -$$o $$(cat $(BENCH_DIR)/link$$o/size.txt)"; done > $@
+
 .PHONY: bench bench-smoke deps-bench
 
 deps-bench:
@@ -90,11 +113,12 @@ define bench_run
 	@echo "== bench $(1): host timing, fill, overheads =="
 	$(BENCH_DIR)/bench_host $(2) $(3) $(4) > $(BENCH_DIR)/host-$(1).json
 	/usr/bin/python3 $(BENCH_SRC)/report.py $(BENCH_DIR)/counts-$(1) $(BENCH_DIR)/host-$(1).json \
-	  $(BENCH_DIR)/sizes.txt $(5) "make bench"
+	  $(BENCH_DIR)/sizes.txt $(5) "make bench" --linked=$(BENCH_DIR)/linked.txt
 	@echo "== bench $(1): $(5)/results.md =="
 endef
 
-BENCH_TOOLS := $(BENCH_DIR)/icount $(BENCH_DIR)/icount_plugin.so $(BENCH_DIR)/bench_host $(BENCH_DIR)/sizes.txt
+BENCH_TOOLS := $(BENCH_DIR)/icount $(BENCH_DIR)/icount_plugin.so $(BENCH_DIR)/bench_host $(BENCH_DIR)/sizes.txt \
+  $(BENCH_DIR)/linked.txt
 
 # The start time is taken when make reads this file, before anything is built.
 BENCH_T0 := $(shell date +%s)

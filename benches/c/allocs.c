@@ -179,11 +179,11 @@ const bench_alloc_t bench_allocs[] = {
     {"rtm_heap", BENCH_GENERAL, 0u, "rtm_heap_alloc", "rtm_heap_free", 1u, heap_init, heap_alloc, heap_free,
      heap_alloc_aligned, heap_realloc, "rtm_heap_realloc"},
 #ifdef RTM_BENCH_HAVE_FREELIST
-    {"rtm_freelist", BENCH_GENERAL, 0u, "rtm_freelist_alloc", "rtm_freelist_free", 100u, fl_init, fl_alloc, fl_free,
+    {"rtm_freelist", BENCH_GENERAL, 0u, "rtm_freelist_alloc", "rtm_freelist_free", 10u, fl_init, fl_alloc, fl_free,
      fl_alloc_aligned, fl_realloc, "rtm_freelist_realloc"},
 #endif
 #if defined(RTM_BENCH_HAVE_MULTIPOOL) && defined(RTM_BENCH_HAVE_POOL)
-    {"rtm_mpool", BENCH_GENERAL, 0u, "rtm_mpool_alloc", "rtm_mpool_free", 10u, mp_init, mp_alloc, mp_free,
+    {"rtm_mpool", BENCH_GENERAL, 0u, "rtm_mpool_alloc", "rtm_mpool_free", 1u, mp_init, mp_alloc, mp_free,
      mp_alloc_aligned, NULL, NULL},
 #endif
 #ifdef RTM_BENCH_HAVE_POOL

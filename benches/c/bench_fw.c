@@ -148,13 +148,28 @@ __attribute__((noinline, section(".text.counted.mark"))) void bench_mark(unsigne
     __asm__ volatile("" : : "r"(id) : "memory");
 }
 
-/* Placed with the counted code: the harness calls it right after a
- * reallocation that moved its block (or failed), so icount files that call
- * apart from the ones that stayed in place. */
+/* Placed with the counted code: the harness calls one of them right after
+ * every reallocation, which ends its call (a reallocation may call its
+ * allocator's own allocation and free), bench_moved() when the block moved
+ * or the call failed, so icount files that call apart. */
 __attribute__((noinline, section(".text.counted.mark"))) void bench_moved(void);
 __attribute__((noinline, section(".text.counted.mark"))) void bench_moved(void)
 {
     __asm__ volatile("" : : : "memory");
+}
+__attribute__((noinline, section(".text.counted.mark"))) void bench_kept(void);
+__attribute__((noinline, section(".text.counted.mark"))) void bench_kept(void)
+{
+    __asm__ volatile("" : : : "memory");
+}
+
+static void realloc_done(int moved)
+{
+    if (moved) {
+        bench_moved();
+    } else {
+        bench_kept();
+    }
 }
 
 /*
@@ -204,7 +219,8 @@ struct scenario {
     size_t lo, hi;
     unsigned long ops;
     int holes;
-    int kind; /* TRACE_* */
+    int kind;      /* TRACE_* */
+    size_t target; /* requested bytes live to hover around; 0: half the arena */
 };
 
 #define TRACE_RANDOM 0
@@ -213,15 +229,17 @@ struct scenario {
 
 /* Traces for BENCH_GENERAL allocators. */
 static const struct scenario scenarios[] = {
-    {"random 8..256 B, 64 KiB", 64u * 1024u, 8u, 256u, BENCH_OPS, 0, TRACE_RANDOM},
-    {"random 8..256 B, 1 MiB", 1024u * 1024u, 8u, 256u, BENCH_OPS, 0, TRACE_RANDOM},
-    {"random 8..4096 B, 1 MiB", 1024u * 1024u, 8u, 4096u, BENCH_OPS, 0, TRACE_RANDOM},
+    {"random 8..256 B, 64 KiB", 64u * 1024u, 8u, 256u, BENCH_OPS, 0, TRACE_RANDOM, 0u},
+    {"random 8..256 B, 1 MiB", 1024u * 1024u, 8u, 256u, BENCH_OPS, 0, TRACE_RANDOM, 0u},
+    {"random 8..4096 B, 1 MiB", 1024u * 1024u, 8u, 4096u, BENCH_OPS, 0, TRACE_RANDOM, 0u},
     {"holes: 1 MiB of 32/96 B, 96s freed, then random 8..256 B", 1024u * 1024u, 8u, 256u,
-     BENCH_OPS_HOLES, 1, TRACE_RANDOM},
+     BENCH_OPS_HOLES, 1, TRACE_RANDOM, 0u},
     {"aligned: random 8..256 B, 64 KiB, alignment 8..256 B cycled", 64u * 1024u, 8u, 256u, BENCH_OPS, 0,
-     TRACE_ALIGNED},
+     TRACE_ALIGNED, 0u},
     {"realloc: random 8..256 B, 64 KiB, half the operations resize a live block by -64..+64 B", 64u * 1024u, 8u,
-     256u, BENCH_OPS, 0, TRACE_REALLOC},
+     256u, BENCH_OPS, 0, TRACE_REALLOC, 0u},
+    /* Few live blocks: a pool manager serves every request from a class. */
+    {"small: random 8..256 B, 64 KiB, 4 KiB live", 64u * 1024u, 8u, 256u, BENCH_OPS, 0, TRACE_RANDOM, 4096u},
 };
 
 static unsigned run_id;
@@ -299,8 +317,8 @@ static int run(const bench_alloc_t *al, const struct scenario *sc, size_t lo, si
         say("\n");
     }
     mark(al->name, size != sc->arena ? name : sc->name, ops);
-    bench_trace_t t = {1u, ops, lo, hi, size / 2u, sc->kind == TRACE_ALIGNED};
-    bench_result_t r = sc->kind == TRACE_REALLOC ? bench_realloc_run(al, ctx, &t, live, LIVE_CAP, &n, bench_moved)
+    bench_trace_t t = {1u, ops, lo, hi, sc->target != 0u ? sc->target : size / 2u, sc->kind == TRACE_ALIGNED};
+    bench_result_t r = sc->kind == TRACE_REALLOC ? bench_realloc_run(al, ctx, &t, live, LIVE_CAP, &n, realloc_done)
                                                  : bench_run(al, ctx, &t, live, LIVE_CAP, &n);
     mark(al->name, "teardown", 0u);
     bench_drain(al, ctx, live, &n);
@@ -380,7 +398,7 @@ int main(void)
             }
         } else if (al->kind == BENCH_FIXED) {
             static const struct scenario fixed = {"random fixed-size blocks, 64 KiB", 64u * 1024u, 0u, 0u,
-                                                  BENCH_OPS, 0, TRACE_RANDOM};
+                                                  BENCH_OPS, 0, TRACE_RANDOM, 0u};
             if (run(al, &fixed, al->block, al->block) != 0) {
                 return 1;
             }

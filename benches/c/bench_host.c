@@ -199,6 +199,22 @@ static long overhead(const bench_alloc_t *a)
     return d;
 }
 
+/* The alignment every block had: the lowest address bit set in any of 256
+ * blocks of 1..64 bytes (the pool: its block size) from a fresh arena. */
+static unsigned long min_align(const bench_alloc_t *a)
+{
+    void *ctx = a->init(arena.b, 65536u);
+    uintptr_t acc = 0u;
+    for (size_t i = 0; i < 256u; i++) {
+        void *p = a->alloc(ctx, a->kind == BENCH_FIXED ? a->block : 1u + i % 64u);
+        if (p == NULL) {
+            break;
+        }
+        acc |= (uintptr_t)p;
+    }
+    return (unsigned long)(acc & (~acc + 1u));
+}
+
 /* Bytes a fresh 64 KiB arena keeps for itself: arena - the largest request
  * that succeeds (binary search over requests). */
 static long fixed_overhead(const bench_alloc_t *a)
@@ -298,8 +314,8 @@ int main(int argc, char **argv)
         }
         printf("    {\"allocator\": \"%s\", \"kind\": %u, \"fill_64k\": [%.4f, %.4f, %.4f], "
                "\"fill_1m\": [%.4f, %.4f, %.4f], \"fill_after_churn_64k\": [%.4f, %.4f, %.4f], "
-               "\"overhead_per_block\": %ld, \"fixed_overhead_64k\": %ld}%s\n",
-               al->name, al->kind, m1, n1, x1, m2, n2, x2, m3, n3, x3, overhead(al), fixed_overhead(al),
+               "\"overhead_per_block\": %ld, \"fixed_overhead_64k\": %ld, \"min_align\": %lu}%s\n",
+               al->name, al->kind, m1, n1, x1, m2, n2, x2, m3, n3, x3, overhead(al), fixed_overhead(al), min_align(al),
                a + 1u == bench_nallocs ? "" : ",");
     }
     printf("  ]\n}\n");

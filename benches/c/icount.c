@@ -15,15 +15,17 @@
  * firmware's log (FWLOG) names the run's allocator, and its "entries" lines
  * name that allocator's counted functions, so calls the allocator makes to
  * other allocators (a pool manager to its pools) count as part of its own
- * call. Entering bench_moved() ends the current call and files it under
- * "<function>@moved" (a reallocation that moved its block or failed).
+ * call. A reallocation may call its allocator's own allocation and free: the
+ * harness ends every reallocation call by entering bench_kept() (the block
+ * stayed in place) or bench_moved() (it moved, or the call failed; the call
+ * is filed under "<function>@moved"), and until then no entry ends it.
  *
  * usage: icount -e log|plugin SYMS HIST FWLOG [CALLS] < input > summary.csv
  *   SYMS: lines "hexaddr name" (the global functions of the counted code)
  *   HIST: output, lines "run,function,instructions,calls" for the plots
  *   FWLOG: the firmware's semihosting output, written while QEMU runs
  *   CALLS: optional output, one line "run function instructions" per call in
- *          call order (and "moved" after a bench_moved()), for comparing the
+ *          call order, for comparing the
  *          two sources call by call
  * summary.csv: run,function,calls,mean,p50,p99,max
  */
@@ -47,6 +49,7 @@ static struct sym syms[MAX_SYMS];
 static int nsyms;
 static int nreal;            /* syms[0..nreal) are functions, sorted by address */
 static int active[MAX_SYMS]; /* entries of the current run's allocator */
+static int is_realloc[MAX_SYMS]; /* ... and which of them reallocate */
 
 static void nap(void)
 {
@@ -74,6 +77,7 @@ static void start_run(FILE *f, int run, char (*entries)[4][64], int nentries)
     char line[512], alloc[64];
     int n;
     memset(active, 0, sizeof active);
+    memset(is_realloc, 0, sizeof is_realloc);
     while (next_line(f, line, sizeof line)) {
         if (sscanf(line, "entries %63s", alloc) == 1 && nentries < MAX_SYMS) {
             (void)sscanf(line, "entries %63s %63s %63s %63s", entries[nentries][0], entries[nentries][1],
@@ -85,9 +89,9 @@ static void start_run(FILE *f, int run, char (*entries)[4][64], int nentries)
             for (int e = 0; e < nentries; e++) {
                 if (strcmp(entries[e][0], alloc) == 0) {
                     for (int i = 0; i < nsyms; i++) {
+                        is_realloc[i] |= entries[e][3][0] != '\0' && strcmp(syms[i].name, entries[e][3]) == 0;
                         active[i] |= strcmp(syms[i].name, entries[e][1]) == 0 ||
-                                     strcmp(syms[i].name, entries[e][2]) == 0 ||
-                                     (entries[e][3][0] != '\0' && strcmp(syms[i].name, entries[e][3]) == 0);
+                                     strcmp(syms[i].name, entries[e][2]) == 0 || is_realloc[i];
                     }
                 }
             }
@@ -178,7 +182,7 @@ static int moved_sym(int fn)
 
 /* The counting state, driven one counted instruction at a time (exec log)
  * or one function entry at a time (plugin). */
-static int mark = -1, moved = -1;
+static int mark = -1, moved = -1, kept = -1;
 static int run = -1, cur = -1;
 static uint32_t count;
 static FILE *fw, *calls_out;
@@ -196,7 +200,8 @@ static void end_call(int fn)
 /* A counted instruction at pc that is the entry of syms[e] (e >= 0) or not. */
 static void step(int e)
 {
-    if (e >= 0 && (e == mark || e == moved || active[e])) {
+    int marker = e >= 0 && (e == mark || e == moved || e == kept);
+    if (marker || (e >= 0 && active[e] && !(cur >= 0 && is_realloc[cur]))) {
         if (cur >= 0) {
             end_call(e == moved ? moved_sym(cur) : cur);
         }
@@ -206,7 +211,7 @@ static void step(int e)
             start_run(fw, run, entries, nentries);
             for (nentries = 0; nentries < MAX_SYMS && entries[nentries][0][0] != '\0'; nentries++) {
             }
-        } else if (e != moved) {
+        } else if (!marker) {
             cur = e;
             count = 1;
         }
@@ -254,6 +259,9 @@ int main(int argc, char **argv)
         }
         if (strcmp(syms[i].name, "bench_moved") == 0) {
             moved = i;
+        }
+        if (strcmp(syms[i].name, "bench_kept") == 0) {
+            kept = i;
         }
     }
 

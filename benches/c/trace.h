@@ -146,10 +146,11 @@ static inline bench_result_t bench_run(const bench_alloc_t *a, void *ctx, const 
     return res;
 }
 
-/* The reallocation trace (see the top of this file); moved(), if not NULL,
- * is called after every reallocation that moved its block or failed. */
+/* The reallocation trace (see the top of this file); done(), if not NULL, is
+ * called after every reallocation, with nonzero when the block moved or the
+ * call failed. */
 static inline bench_result_t bench_realloc_run(const bench_alloc_t *a, void *ctx, const bench_trace_t *t,
-                                               bench_live_t *live, size_t cap, size_t *n, void (*moved)(void))
+                                               bench_live_t *live, size_t cap, size_t *n, void (*done)(int moved))
 {
     bench_result_t res = {0u, 0u, 0u, 0u, 0u, 0u, 0u};
     bench_rng_t r = {t->seed != 0u ? t->seed : 1u};
@@ -166,8 +167,8 @@ static inline bench_result_t bench_realloc_run(const bench_alloc_t *a, void *ctx
             size = size > t->hi ? t->hi : size;
             void *p = a->realloc(ctx, live[i].p, old, size);
             res.reallocs++;
-            if (p != live[i].p && moved != NULL) {
-                moved();
+            if (done != NULL) {
+                done(p != live[i].p);
             }
             if (p == NULL) {
                 res.realloc_failures++;
