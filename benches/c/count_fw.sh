@@ -24,7 +24,7 @@ $nm "$elf" | awk -v s="$start" -v e="$end" '
 fifo="$out/exec.fifo"
 rm -f "$fifo" "$out/fw.log"
 mkfifo "$fifo"
-"$icount" -e "$method" "$out/syms.txt" "$out/hist.csv" "$out/fw.log" $calls < "$fifo" > "$out/counts.csv" &
+"$icount" -e "$method" "$out/syms.txt" "$out/hist.csv" "$out/fw.log" ${calls:+"$calls"} < "$fifo" > "$out/counts.csv" &
 reader=$!
 case $method in
     plugin) count="-plugin $plugin,syms=$out/syms.txt,out=$fifo,start=$start,end=$end" ;;
