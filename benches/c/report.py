@@ -91,6 +91,12 @@ def load_log(counts_dir):
             m = re.match(r"stack (\S+) (\d+)$", line.strip())
             if m:
                 probed[m.group(1)] = max(probed.get(m.group(1), 0), int(m.group(2)))
+            words = line.split()
+            if len(words) >= 4 and words[0] == "entries" and words[1] != "calibration":
+                # The firmware's table (allocs.c): what each allocator's calls are.
+                ENTRY[words[1]] = (words[2], words[3])
+                if len(words) >= 5:
+                    REALLOC[words[1]] = words[4]
             if line.startswith("result ") and last is not None:
                 words = line.split()[1:]
                 results[last] = {k: int(v) for k, v in zip(words[::2], words[1::2])}
@@ -189,7 +195,7 @@ def main():
         print("report.py: stack bound of the stack calibration function is %r, not 16" %
               stack.get("bench_calib_stack"), file=sys.stderr)
         return 1
-    if any(fn not in probed for fn in ENTRY["rtm_heap"]):
+    if any(fn not in probed for fn in ENTRY.get("rtm_heap", ("rtm_heap_alloc", "rtm_heap_free"))):
         print("report.py: the firmware did not probe the heap's stack use", file=sys.stderr)
         return 1
     for fn, used in probed.items():
@@ -298,7 +304,7 @@ def main():
                    "| max | static bound |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for alloc, run in reallocs:
-            fn = REALLOC.get(alloc)
+            fn = REALLOC.get(alloc, "-")
             r = results.get(run, {})
             st = stats.get((run, fn))
             mv = stats.get((run, fn + "@moved"))
@@ -403,7 +409,7 @@ def main():
         other.append(("rtm_freelist: fill 64 KiB 8..256 B / 1 MiB 8..4096 B", "%.4f / %.4f" % (fl["fill_64k"][0], fl["fill_1m"][0]),
                       ">= %.3f / >= %.4f" % O["fl_fill"], fl["fill_64k"][0] >= O["fl_fill"][0] and fl["fill_1m"][0] >= O["fl_fill"][1]))
     for scen, (pa, pf) in worst.get("rtm_pool", {}).items():
-        pb = [bounds.get(f) for f in ENTRY["rtm_pool"]]
+        pb = [bounds.get(f) for f in ENTRY.get("rtm_pool", ("-", "-"))]
         other.append(("rtm_pool: alloc / free, worst (%s); static bound" % scen,
                       "%d / %d; %s / %s" % (pa, pf, bound_text(pb[0]), bound_text(pb[1])), "<= %d each" % O["pool"],
                       pa <= O["pool"] and pf <= O["pool"]))
