@@ -74,13 +74,15 @@ LINK_CFLAGS := -mcpu=cortex-m4 -mthumb -std=c11 -ffreestanding -ffunction-sectio
 define bench_link
 $(BENCH_DIR)/link$(1)/%.o: %.c mk/bench.mk
 	@mkdir -p $$(dir $$@)
-	$(FW_CC) $(LINK_CFLAGS) -$(1) $(WARN) $(LIB_INC) -c $$< -o $$@
+	$(FW_CC) $(LINK_CFLAGS) -$(1) $(WARN) $(LIB_INC) -MMD -MP -c $$< -o $$@
 
 $(BENCH_DIR)/link$(1)/size.txt: $(patsubst %.c,$(BENCH_DIR)/link$(1)/%.o,$(FW_LIB_SRCS) $(BENCH_SRC)/link_fw.c) \
 	  $(BENCH_SRC)/fw.ld $(BENCH_SRC)/linksize.py
 	$(FW_CC) $(LINK_CFLAGS) -$(1) -nostdlib -T $(BENCH_SRC)/fw.ld -Wl,--gc-sections \
 	  -Wl,-Map=$(BENCH_DIR)/link$(1)/fw.map $$(filter %.o,$$^) -lgcc -o $(BENCH_DIR)/link$(1)/fw.elf
 	/usr/bin/python3 $(BENCH_SRC)/linksize.py $(BENCH_DIR)/link$(1)/fw.map $(BENCH_DIR)/link$(1)/c-src > $$@
+
+-include $$(wildcard $(BENCH_DIR)/link$(1)/*/*/*.d)
 endef
 
 $(eval $(call bench_link,Os))
@@ -102,12 +104,15 @@ deps-bench:
 WCET_FACTS := alloc_any=4 rtm_mpool_free=4 \
   --indirect=rtm_allocator_allocate:ops_allocate --indirect=rtm_allocator_deallocate:ops_deallocate
 
-# $(1) run name, $(2) host ops, $(3) host rounds, $(4) fill seeds, $(5) output dir,
-# $(6) where to write every call's count (optional)
-define bench_run
+# $(1) run name, $(2) where to write every call's count (optional)
+define bench_count
 	@echo "== bench $(1): Cortex-M4 instruction counts under QEMU =="
 	$(BENCH_SRC)/count_fw.sh plugin $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-$(1) \
-	  $(BENCH_DIR)/icount_plugin.so $(6)
+	  $(BENCH_DIR)/icount_plugin.so $(2)
+endef
+
+# $(1) run name, $(2) host ops, $(3) host rounds, $(4) fill seeds, $(5) output dir
+define bench_report
 	/usr/bin/python3 $(BENCH_SRC)/wcet.py $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/counts-$(1)/syms.txt \
 	  $(BENCH_DIR)/counts-$(1)/wcet.json --stack=$(BENCH_DIR)/counts-$(1)/stack.json $(WCET_FACTS)
 	@echo "== bench $(1): host timing, fill, overheads =="
@@ -124,14 +129,15 @@ BENCH_TOOLS := $(BENCH_DIR)/icount $(BENCH_DIR)/icount_plugin.so $(BENCH_DIR)/be
 BENCH_T0 := $(shell date +%s)
 
 bench: deps-bench $(BENCH_DIR)/fw-full/fw.elf $(BENCH_TOOLS)
-	$(call bench_run,full,1000000,9,100,docs/bench)
+	$(call bench_count,full)
+	$(call bench_report,full,1000000,9,100,docs/bench)
 	@cat docs/bench/results.md
 	@echo "make bench: $$(( $$(date +%s) - $(BENCH_T0) )) s wall time, build included"
 
 # The smoke trace is counted twice, by the plugin and from the exec log; the
 # two must agree on every call before the report is made from the plugin's.
 bench-smoke: deps-bench $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_TOOLS)
-	$(call bench_run,smoke,20000,3,3,$(BENCH_DIR)/smoke,$(BENCH_DIR)/counts-smoke/calls.txt)
+	$(call bench_count,smoke,$(BENCH_DIR)/counts-smoke/calls.txt)
 	@echo "== bench smoke: the same firmware counted from QEMU's exec log =="
 	$(BENCH_SRC)/count_fw.sh log $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-smoke-log \
 	  "" $(BENCH_DIR)/counts-smoke-log/calls.txt
@@ -140,6 +146,7 @@ bench-smoke: deps-bench $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_TOOLS)
 	  echo "bench-smoke: the plugin and the exec log disagree (first difference below)" >&2; \
 	  diff $(BENCH_DIR)/counts-smoke/calls.txt $(BENCH_DIR)/counts-smoke-log/calls.txt | head -5 >&2; exit 1; \
 	else echo "bench-smoke: plugin and exec log agree on all $$n calls"; fi
+	$(call bench_report,smoke,20000,3,3,$(BENCH_DIR)/smoke)
 	@grep -q "rtm_heap against its targets" $(BENCH_DIR)/smoke/results.md
 	@echo "make bench-smoke: $$(( $$(date +%s) - $(BENCH_T0) )) s wall time"
 
