@@ -104,11 +104,15 @@ deps-bench:
 WCET_FACTS := alloc_any=4 rtm_mpool_free=4 \
   --indirect=rtm_allocator_allocate:ops_allocate --indirect=rtm_allocator_deallocate:ops_deallocate
 
-# $(1) run name, $(2) where to write every call's count (optional)
+# How make bench counts: plugin, or log (the exec log: the fallback for a QEMU
+# without plugin support, about 30 minutes for the full traces).
+BENCH_METHOD ?= plugin
+
+# $(1) run name, $(2) method, $(3) where to write every call's count (optional)
 define bench_count
-	@echo "== bench $(1): Cortex-M4 instruction counts under QEMU =="
-	$(BENCH_SRC)/count_fw.sh plugin $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-$(1) \
-	  $(BENCH_DIR)/icount_plugin.so $(2)
+	@echo "== bench $(1): Cortex-M4 instruction counts under QEMU ($(2)) =="
+	$(BENCH_SRC)/count_fw.sh $(2) $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-$(1) \
+	  $(BENCH_DIR)/icount_plugin.so $(3)
 endef
 
 # $(1) run name, $(2) host ops, $(3) host rounds, $(4) fill seeds, $(5) output dir
@@ -129,7 +133,7 @@ BENCH_TOOLS := $(BENCH_DIR)/icount $(BENCH_DIR)/icount_plugin.so $(BENCH_DIR)/be
 BENCH_T0 := $(shell date +%s)
 
 bench: deps-bench $(BENCH_DIR)/fw-full/fw.elf $(BENCH_TOOLS)
-	$(call bench_count,full)
+	$(call bench_count,full,$(BENCH_METHOD))
 	$(call bench_report,full,1000000,9,100,docs/bench)
 	@cat docs/bench/results.md
 	@echo "make bench: $$(( $$(date +%s) - $(BENCH_T0) )) s wall time, build included"
@@ -137,7 +141,7 @@ bench: deps-bench $(BENCH_DIR)/fw-full/fw.elf $(BENCH_TOOLS)
 # The smoke trace is counted twice, by the plugin and from the exec log; the
 # two must agree on every call before the report is made from the plugin's.
 bench-smoke: deps-bench $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_TOOLS)
-	$(call bench_count,smoke,$(BENCH_DIR)/counts-smoke/calls.txt)
+	$(call bench_count,smoke,plugin,$(BENCH_DIR)/counts-smoke/calls.txt)
 	@echo "== bench smoke: the same firmware counted from QEMU's exec log =="
 	$(BENCH_SRC)/count_fw.sh log $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-smoke-log \
 	  "" $(BENCH_DIR)/counts-smoke-log/calls.txt
