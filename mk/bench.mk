@@ -6,9 +6,12 @@
 #                     part of `make test` so the harness cannot rot (< 1 min)
 #
 # Instruction counts are exact: the traces run as Cortex-M4 firmware under
-# QEMU (mps2-an386) with a per-instruction exec log of the allocators' code,
-# counted per call by benches/c/icount.c. Timing, fill ratios and overheads
-# come from benches/c/bench_host.c on the host, against glibc malloc.
+# QEMU (mps2-an386) with a TCG plugin (benches/c/icount_plugin.c) counting the
+# instructions of the allocators' code between function entries, turned into
+# per-call counts by benches/c/icount.c. bench-smoke also counts the smoke
+# trace from a per-instruction exec log and requires both methods to agree on
+# every call. Timing, fill ratios and overheads come from
+# benches/c/bench_host.c on the host, against glibc malloc.
 
 BENCH_DIR := $(BUILD)/bench
 BENCH_SRC := benches/c
@@ -44,6 +47,11 @@ $(BENCH_DIR)/icount: $(BENCH_SRC)/icount.c
 	@mkdir -p $(dir $@)
 	$(HOST_CC) -std=c11 -O2 -Wall -Wextra -Werror $< -o $@
 
+# The TCG plugin, loaded by qemu-system-arm -plugin (no QEMU headers needed).
+$(BENCH_DIR)/icount_plugin.so: $(BENCH_SRC)/icount_plugin.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC $< -o $@
+
 $(BENCH_DIR)/bench_host: $(BENCH_SRC)/bench_host.c $(BENCH_SRC)/allocs.c $(BENCH_SRC)/trace.h \
 	  $(BENCH_SRC)/allocs.h $(LIB_SRCS)
 	@mkdir -p $(dir $@)
@@ -59,6 +67,31 @@ $(BENCH_DIR)/sizes.txt: $(wildcard c-src/alloc/*.c) $(LIB_HDRS) c-src/core/rtm_i
 	  arm-none-eabi-size $(BENCH_DIR)/size/$$a.o | awk -v n=rtm_$$a 'NR==2 {print n, $$1, $$2}'; \
 	done > $@.tmp && mv $@.tmp $@
 
+# Linked code: a firmware calling only rtm_heap_init/alloc/free, linked with
+# --gc-sections at -Os and -O2; linksize.py counts the bytes of rtmem's objects.
+LINK_CFLAGS := -mcpu=cortex-m4 -mthumb -std=c11 -ffreestanding -ffunction-sections -fdata-sections
+
+define bench_link
+$(BENCH_DIR)/link$(1)/%.o: %.c mk/bench.mk
+	@mkdir -p $$(dir $$@)
+	$(FW_CC) $(LINK_CFLAGS) -$(1) $(WARN) $(LIB_INC) -MMD -MP -c $$< -o $$@
+
+$(BENCH_DIR)/link$(1)/size.txt: $(patsubst %.c,$(BENCH_DIR)/link$(1)/%.o,$(FW_LIB_SRCS) $(BENCH_SRC)/link_fw.c) \
+	  $(BENCH_SRC)/fw.ld $(BENCH_SRC)/linksize.py
+	$(FW_CC) $(LINK_CFLAGS) -$(1) -nostdlib -T $(BENCH_SRC)/fw.ld -Wl,--gc-sections \
+	  -Wl,-Map=$(BENCH_DIR)/link$(1)/fw.map $$(filter %.o,$$^) -lgcc -o $(BENCH_DIR)/link$(1)/fw.elf
+	/usr/bin/python3 $(BENCH_SRC)/linksize.py $(BENCH_DIR)/link$(1)/fw.map $(BENCH_DIR)/link$(1)/c-src > $$@
+
+-include $$(wildcard $(BENCH_DIR)/link$(1)/*/*/*.d)
+endef
+
+$(eval $(call bench_link,Os))
+$(eval $(call bench_link,O2))
+
+# "linked rtm_heap FLAGS own N bss N libgcc N other N", for report.py
+$(BENCH_DIR)/linked.txt: $(BENCH_DIR)/linkOs/size.txt $(BENCH_DIR)/linkO2/size.txt
+	@for o in Os O2; do echo "linked rtm_heap -$$o $$(cat $(BENCH_DIR)/link$$o/size.txt)"; done > $@
+
 .PHONY: bench bench-smoke deps-bench
 
 deps-bench:
@@ -71,26 +104,54 @@ deps-bench:
 WCET_FACTS := alloc_any=4 rtm_mpool_free=4 \
   --indirect=rtm_allocator_allocate:ops_allocate --indirect=rtm_allocator_deallocate:ops_deallocate
 
+# How make bench counts: plugin, or log (the exec log: the fallback for a QEMU
+# without plugin support, about 30 minutes for the full traces).
+BENCH_METHOD ?= plugin
+
+# $(1) run name, $(2) method, $(3) where to write every call's count (optional)
+define bench_count
+	@echo "== bench $(1): Cortex-M4 instruction counts under QEMU ($(2)) =="
+	$(BENCH_SRC)/count_fw.sh $(2) $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-$(1) \
+	  $(BENCH_DIR)/icount_plugin.so $(3)
+endef
+
 # $(1) run name, $(2) host ops, $(3) host rounds, $(4) fill seeds, $(5) output dir
-define bench_run
-	@echo "== bench $(1): Cortex-M4 instruction counts under QEMU =="
-	$(BENCH_SRC)/count_fw.sh $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-$(1)
+define bench_report
 	/usr/bin/python3 $(BENCH_SRC)/wcet.py $(BENCH_DIR)/fw-$(1)/fw.elf $(BENCH_DIR)/counts-$(1)/syms.txt \
 	  $(BENCH_DIR)/counts-$(1)/wcet.json --stack=$(BENCH_DIR)/counts-$(1)/stack.json $(WCET_FACTS)
 	@echo "== bench $(1): host timing, fill, overheads =="
 	$(BENCH_DIR)/bench_host $(2) $(3) $(4) > $(BENCH_DIR)/host-$(1).json
 	/usr/bin/python3 $(BENCH_SRC)/report.py $(BENCH_DIR)/counts-$(1) $(BENCH_DIR)/host-$(1).json \
-	  $(BENCH_DIR)/sizes.txt $(5) "make bench"
+	  $(BENCH_DIR)/sizes.txt $(5) "make bench" --linked=$(BENCH_DIR)/linked.txt
 	@echo "== bench $(1): $(5)/results.md =="
 endef
 
-bench: deps-bench $(BENCH_DIR)/fw-full/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/bench_host $(BENCH_DIR)/sizes.txt
-	$(call bench_run,full,1000000,9,100,docs/bench)
-	@cat docs/bench/results.md
+BENCH_TOOLS := $(BENCH_DIR)/icount $(BENCH_DIR)/icount_plugin.so $(BENCH_DIR)/bench_host $(BENCH_DIR)/sizes.txt \
+  $(BENCH_DIR)/linked.txt
 
-bench-smoke: deps-bench $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/bench_host \
-	  $(BENCH_DIR)/sizes.txt
-	$(call bench_run,smoke,20000,3,3,$(BENCH_DIR)/smoke)
+# The start time is taken when make reads this file, before anything is built.
+BENCH_T0 := $(shell date +%s)
+
+bench: deps-bench $(BENCH_DIR)/fw-full/fw.elf $(BENCH_TOOLS)
+	$(call bench_count,full,$(BENCH_METHOD))
+	$(call bench_report,full,1000000,9,100,docs/bench)
+	@cat docs/bench/results.md
+	@echo "make bench: $$(( $$(date +%s) - $(BENCH_T0) )) s wall time, build included"
+
+# The smoke trace is counted twice, by the plugin and from the exec log; the
+# two must agree on every call before the report is made from the plugin's.
+bench-smoke: deps-bench $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_TOOLS)
+	$(call bench_count,smoke,plugin,$(BENCH_DIR)/counts-smoke/calls.txt)
+	@echo "== bench smoke: the same firmware counted from QEMU's exec log =="
+	$(BENCH_SRC)/count_fw.sh log $(BENCH_DIR)/fw-smoke/fw.elf $(BENCH_DIR)/icount $(BENCH_DIR)/counts-smoke-log \
+	  "" $(BENCH_DIR)/counts-smoke-log/calls.txt
+	@n=$$(wc -l < $(BENCH_DIR)/counts-smoke/calls.txt); \
+	if [ "$$n" -lt 1000 ] || ! cmp -s $(BENCH_DIR)/counts-smoke/calls.txt $(BENCH_DIR)/counts-smoke-log/calls.txt; then \
+	  echo "bench-smoke: the plugin and the exec log disagree (first difference below)" >&2; \
+	  diff $(BENCH_DIR)/counts-smoke/calls.txt $(BENCH_DIR)/counts-smoke-log/calls.txt | head -5 >&2; exit 1; \
+	else echo "bench-smoke: plugin and exec log agree on all $$n calls"; fi
+	$(call bench_report,smoke,20000,3,3,$(BENCH_DIR)/smoke)
 	@grep -q "rtm_heap against its targets" $(BENCH_DIR)/smoke/results.md
+	@echo "make bench-smoke: $$(( $$(date +%s) - $(BENCH_T0) )) s wall time"
 
 TEST_STEPS += bench-smoke

@@ -5,7 +5,8 @@
  * An allocator whose source is not in the tree is left out at build time
  * (mk/bench.mk defines RTM_BENCH_HAVE_<NAME> for each c-src/alloc/<name>.c).
  *
- * To add an allocator: an init/alloc/free adapter and one table line.
+ * To add an allocator: an init/alloc/free adapter and one table line (and,
+ * where it has them, aligned-allocation and reallocation adapters).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,19 @@ static void heap_free(void *ctx, void *p, size_t size)
     (void)rtm_heap_free((rtm_heap_t *)ctx, p);
 }
 
+static void *heap_alloc_aligned(void *ctx, size_t size, size_t align)
+{
+    void *p = NULL;
+    return rtm_heap_alloc((rtm_heap_t *)ctx, size, align, &p) == RTM_OK ? p : NULL;
+}
+
+static void *heap_realloc(void *ctx, void *p, size_t old, size_t size)
+{
+    void *q = NULL;
+    (void)old;
+    return rtm_heap_realloc((rtm_heap_t *)ctx, p, size, 0u, &q) == RTM_OK ? q : NULL;
+}
+
 /* ---- first-fit free list ---- */
 
 #ifdef RTM_BENCH_HAVE_FREELIST
@@ -52,6 +66,19 @@ static void fl_free(void *ctx, void *p, size_t size)
 {
     (void)size;
     (void)rtm_freelist_free((rtm_freelist_t *)ctx, p);
+}
+
+static void *fl_alloc_aligned(void *ctx, size_t size, size_t align)
+{
+    void *p = NULL;
+    return rtm_freelist_alloc((rtm_freelist_t *)ctx, size, align, &p) == RTM_OK ? p : NULL;
+}
+
+static void *fl_realloc(void *ctx, void *p, size_t old, size_t size)
+{
+    void *q = NULL;
+    (void)old;
+    return rtm_freelist_realloc((rtm_freelist_t *)ctx, p, size, 0u, &q) == RTM_OK ? q : NULL;
 }
 #endif
 
@@ -140,21 +167,32 @@ static void mp_free(void *ctx, void *p, size_t size)
 {
     (void)rtm_mpool_free((rtm_mpool_t *)ctx, p, size);
 }
+
+static void *mp_alloc_aligned(void *ctx, size_t size, size_t align)
+{
+    void *p = NULL;
+    return rtm_mpool_alloc((rtm_mpool_t *)ctx, size, align, &p) == RTM_OK ? p : NULL;
+}
 #endif
 
 const bench_alloc_t bench_allocs[] = {
-    {"rtm_heap", BENCH_GENERAL, 0u, "rtm_heap_alloc", "rtm_heap_free", 1u, heap_init, heap_alloc, heap_free},
+    {"rtm_heap", BENCH_GENERAL, 0u, "rtm_heap_alloc", "rtm_heap_free", 1u, heap_init, heap_alloc, heap_free,
+     heap_alloc_aligned, heap_realloc, "rtm_heap_realloc"},
 #ifdef RTM_BENCH_HAVE_FREELIST
-    {"rtm_freelist", BENCH_GENERAL, 0u, "rtm_freelist_alloc", "rtm_freelist_free", 100u, fl_init, fl_alloc, fl_free},
+    {"rtm_freelist", BENCH_GENERAL, 0u, "rtm_freelist_alloc", "rtm_freelist_free", 10u, fl_init, fl_alloc, fl_free,
+     fl_alloc_aligned, fl_realloc, "rtm_freelist_realloc"},
 #endif
 #if defined(RTM_BENCH_HAVE_MULTIPOOL) && defined(RTM_BENCH_HAVE_POOL)
-    {"rtm_mpool", BENCH_GENERAL, 0u, "rtm_mpool_alloc", "rtm_mpool_free", 10u, mp_init, mp_alloc, mp_free},
+    {"rtm_mpool", BENCH_GENERAL, 0u, "rtm_mpool_alloc", "rtm_mpool_free", 1u, mp_init, mp_alloc, mp_free,
+     mp_alloc_aligned, NULL, NULL},
 #endif
 #ifdef RTM_BENCH_HAVE_POOL
-    {"rtm_pool", BENCH_FIXED, 32u, "rtm_pool_alloc", "rtm_pool_free", 1u, pool_init, pool_alloc, pool_free},
+    {"rtm_pool", BENCH_FIXED, 32u, "rtm_pool_alloc", "rtm_pool_free", 1u, pool_init, pool_alloc, pool_free,
+     NULL, NULL, NULL},
 #endif
 #ifdef RTM_BENCH_HAVE_BUMP
-    {"rtm_bump", BENCH_FILL, 0u, "rtm_bump_alloc", "rtm_bump_free", 1u, bump_init, bump_alloc, bump_free},
+    {"rtm_bump", BENCH_FILL, 0u, "rtm_bump_alloc", "rtm_bump_free", 1u, bump_init, bump_alloc, bump_free,
+     NULL, NULL, NULL},
 #endif
 };
 

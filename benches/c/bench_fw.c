@@ -1,7 +1,7 @@
 /*
  * Cortex-M4 firmware (QEMU mps2-an386) that replays the benchmark traces
  * against every allocator, so icount.c can count the instructions each call
- * executes from QEMU's per-instruction exec log (-singlestep -d exec,nochain,
+ * executes (icount_plugin.c under QEMU, or QEMU's per-instruction exec log
  * filtered to the allocators' code). bench_mark() separates the runs; its
  * argument and the run's name are printed through semihosting.
  */
@@ -89,12 +89,25 @@ void reset_handler(void)
 /* The compiler may emit calls to these for struct copies and loops. */
 void *memcpy(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
+void *memmove(void *d, const void *s, size_t n);
 void *memcpy(void *d, const void *s, size_t n)
 {
     unsigned char *a = d;
     const unsigned char *b = s;
     while (n-- > 0u) {
         *a++ = *b++;
+    }
+    return d;
+}
+void *memmove(void *d, const void *s, size_t n)
+{
+    unsigned char *a = d;
+    const unsigned char *b = s;
+    if ((uintptr_t)a < (uintptr_t)b) {
+        return memcpy(d, s, n);
+    }
+    while (n-- > 0u) {
+        a[n] = b[n];
     }
     return d;
 }
@@ -148,6 +161,30 @@ __attribute__((noinline, section(".text.counted.mark"))) void bench_mark(unsigne
     __asm__ volatile("" : : "r"(id) : "memory");
 }
 
+/* Placed with the counted code: the harness calls one of them right after
+ * every reallocation, which ends its call (a reallocation may call its
+ * allocator's own allocation and free), bench_moved() when the block moved
+ * or the call failed, so icount files that call apart. */
+__attribute__((noinline, section(".text.counted.mark"))) void bench_moved(void);
+__attribute__((noinline, section(".text.counted.mark"))) void bench_moved(void)
+{
+    __asm__ volatile("" : : : "memory");
+}
+__attribute__((noinline, section(".text.counted.mark"))) void bench_kept(void);
+__attribute__((noinline, section(".text.counted.mark"))) void bench_kept(void)
+{
+    __asm__ volatile("" : : : "memory");
+}
+
+static void realloc_done(int moved)
+{
+    if (moved) {
+        bench_moved();
+    } else {
+        bench_kept();
+    }
+}
+
 /*
  * Stack probe: calls fn(args[0], args[1], args[2], args[3]) and returns how
  * many bytes below the stack pointer at the call it wrote, found by painting
@@ -195,15 +232,27 @@ struct scenario {
     size_t lo, hi;
     unsigned long ops;
     int holes;
+    int kind;      /* TRACE_* */
+    size_t target; /* requested bytes live to hover around; 0: half the arena */
 };
+
+#define TRACE_RANDOM 0
+#define TRACE_ALIGNED 1
+#define TRACE_REALLOC 2
 
 /* Traces for BENCH_GENERAL allocators. */
 static const struct scenario scenarios[] = {
-    {"random 8..256 B, 64 KiB", 64u * 1024u, 8u, 256u, BENCH_OPS, 0},
-    {"random 8..256 B, 1 MiB", 1024u * 1024u, 8u, 256u, BENCH_OPS, 0},
-    {"random 8..4096 B, 1 MiB", 1024u * 1024u, 8u, 4096u, BENCH_OPS, 0},
+    {"random 8..256 B, 64 KiB", 64u * 1024u, 8u, 256u, BENCH_OPS, 0, TRACE_RANDOM, 0u},
+    {"random 8..256 B, 1 MiB", 1024u * 1024u, 8u, 256u, BENCH_OPS, 0, TRACE_RANDOM, 0u},
+    {"random 8..4096 B, 1 MiB", 1024u * 1024u, 8u, 4096u, BENCH_OPS, 0, TRACE_RANDOM, 0u},
     {"holes: 1 MiB of 32/96 B, 96s freed, then random 8..256 B", 1024u * 1024u, 8u, 256u,
-     BENCH_OPS_HOLES, 1},
+     BENCH_OPS_HOLES, 1, TRACE_RANDOM, 0u},
+    {"aligned: random 8..256 B, 64 KiB, alignment 8..256 B cycled", 64u * 1024u, 8u, 256u, BENCH_OPS, 0,
+     TRACE_ALIGNED, 0u},
+    {"realloc: random 8..256 B, 64 KiB, half the operations resize a live block by -64..+64 B", 64u * 1024u, 8u,
+     256u, BENCH_OPS, 0, TRACE_REALLOC, 0u},
+    /* Few live blocks: a pool manager serves every request from a class. */
+    {"small: random 8..256 B, 64 KiB, 4 KiB live", 64u * 1024u, 8u, 256u, BENCH_OPS, 0, TRACE_RANDOM, 4096u},
 };
 
 static unsigned run_id;
@@ -235,6 +284,12 @@ static void result(const bench_result_t *r)
     say_num(r->failures);
     say(" peak_live ");
     say_num(r->peak_live);
+    say(" reallocs ");
+    say_num(r->reallocs);
+    say(" moved ");
+    say_num(r->moved);
+    say(" realloc_failures ");
+    say_num(r->realloc_failures);
     say("\n");
 }
 
@@ -275,8 +330,9 @@ static int run(const bench_alloc_t *al, const struct scenario *sc, size_t lo, si
         say("\n");
     }
     mark(al->name, size != sc->arena ? name : sc->name, ops);
-    bench_trace_t t = {1u, ops, lo, hi, size / 2u};
-    bench_result_t r = bench_run(al, ctx, &t, live, LIVE_CAP, &n);
+    bench_trace_t t = {1u, ops, lo, hi, sc->target != 0u ? sc->target : size / 2u, sc->kind == TRACE_ALIGNED};
+    bench_result_t r = sc->kind == TRACE_REALLOC ? bench_realloc_run(al, ctx, &t, live, LIVE_CAP, &n, realloc_done)
+                                                 : bench_run(al, ctx, &t, live, LIVE_CAP, &n);
     mark(al->name, "teardown", 0u);
     bench_drain(al, ctx, live, &n);
     result(&r);
@@ -332,6 +388,10 @@ int main(void)
         say(bench_allocs[a].fn_alloc);
         say(" ");
         say(bench_allocs[a].fn_free);
+        if (bench_allocs[a].fn_realloc != NULL) {
+            say(" ");
+            say(bench_allocs[a].fn_realloc);
+        }
         say("\n");
     }
     mark("calibration", "5 instructions, both paths", 0u);
@@ -341,13 +401,17 @@ int main(void)
         const bench_alloc_t *al = &bench_allocs[a];
         if (al->kind == BENCH_GENERAL) {
             for (size_t s = 0; s < sizeof scenarios / sizeof scenarios[0]; s++) {
+                if ((scenarios[s].kind == TRACE_ALIGNED && al->alloc_aligned == NULL) ||
+                    (scenarios[s].kind == TRACE_REALLOC && al->realloc == NULL)) {
+                    continue;
+                }
                 if (run(al, &scenarios[s], scenarios[s].lo, scenarios[s].hi) != 0) {
                     return 1;
                 }
             }
         } else if (al->kind == BENCH_FIXED) {
             static const struct scenario fixed = {"random fixed-size blocks, 64 KiB", 64u * 1024u, 0u, 0u,
-                                                  BENCH_OPS, 0};
+                                                  BENCH_OPS, 0, TRACE_RANDOM, 0u};
             if (run(al, &fixed, al->block, al->block) != 0) {
                 return 1;
             }

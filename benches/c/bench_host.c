@@ -48,7 +48,7 @@ static void libc_free(void *ctx, void *p, size_t size)
 }
 
 static const bench_alloc_t glibc = {"glibc malloc", BENCH_GENERAL, 0u, "malloc", "free", 1u,
-                                    libc_init, libc_alloc, libc_free};
+                                    libc_init, libc_alloc, libc_free, NULL, NULL, NULL};
 
 /* ---- recorded traces ---- */
 
@@ -166,7 +166,7 @@ static void fill_ratio(const bench_alloc_t *a, size_t arena_size, size_t lo, siz
         void *ctx = a->init(arena.b, arena_size);
         size_t n = 0u;
         if (churn != 0u) {
-            bench_trace_t t = {s, churn, lo, hi, arena_size / 2u};
+            bench_trace_t t = {s, churn, lo, hi, arena_size / 2u, 0};
             (void)bench_run(a, ctx, &t, fill_live, LIVE_CAP, &n);
         }
         size_t bytes = 0u;
@@ -197,6 +197,22 @@ static long overhead(const bench_alloc_t *a)
         a->free(ctx, p, n);
     }
     return d;
+}
+
+/* The alignment every block had: the lowest address bit set in any of 256
+ * blocks of 1..64 bytes (the pool: its block size) from a fresh arena. */
+static unsigned long min_align(const bench_alloc_t *a)
+{
+    void *ctx = a->init(arena.b, 65536u);
+    uintptr_t acc = 0u;
+    for (size_t i = 0; i < 256u; i++) {
+        void *p = a->alloc(ctx, a->kind == BENCH_FIXED ? a->block : 1u + i % 64u);
+        if (p == NULL) {
+            break;
+        }
+        acc |= (uintptr_t)p;
+    }
+    return (unsigned long)(acc & (~acc + 1u));
 }
 
 /* Bytes a fresh 64 KiB arena keeps for itself: arena - the largest request
@@ -250,7 +266,7 @@ int main(int argc, char **argv)
             continue;
         }
         who[nall++] = &glibc;
-        bench_trace_t t = {1u, ops, scen[s].lo, scen[s].hi, scen[s].arena / 2u};
+        bench_trace_t t = {1u, ops, scen[s].lo, scen[s].hi, scen[s].arena / 2u, 0};
         struct recorded r = record(&t);
         void **slot = calloc(r.slots + 1u, sizeof(void *));
         double *ns = calloc(nall * rounds, sizeof(double));
@@ -298,8 +314,8 @@ int main(int argc, char **argv)
         }
         printf("    {\"allocator\": \"%s\", \"kind\": %u, \"fill_64k\": [%.4f, %.4f, %.4f], "
                "\"fill_1m\": [%.4f, %.4f, %.4f], \"fill_after_churn_64k\": [%.4f, %.4f, %.4f], "
-               "\"overhead_per_block\": %ld, \"fixed_overhead_64k\": %ld}%s\n",
-               al->name, al->kind, m1, n1, x1, m2, n2, x2, m3, n3, x3, overhead(al), fixed_overhead(al),
+               "\"overhead_per_block\": %ld, \"fixed_overhead_64k\": %ld, \"min_align\": %lu}%s\n",
+               al->name, al->kind, m1, n1, x1, m2, n2, x2, m3, n3, x3, overhead(al), fixed_overhead(al), min_align(al),
                a + 1u == bench_nallocs ? "" : ",");
     }
     printf("  ]\n}\n");

@@ -1,11 +1,17 @@
 #!/bin/sh
-# Run the benchmark firmware under QEMU with a per-instruction exec log of the
-# allocators' code and count the instructions of every call (icount).
-# usage: count_fw.sh FW.ELF ICOUNT OUTDIR
+# Run the benchmark firmware under QEMU and count the instructions of every
+# call of the allocators' code (icount), by one of two methods that must agree:
+#   plugin  the TCG plugin icount_plugin.so (fast; the default of make bench)
+#   log     a per-instruction exec log (-singlestep -d exec,nochain; slow)
+# usage: count_fw.sh plugin|log FW.ELF ICOUNT OUTDIR [PLUGIN.SO] [CALLS]
+#   CALLS: also write every call's count there, in call order (icount.c)
 set -eu
-elf=$1
-icount=$2
-out=$3
+method=$1
+elf=$2
+icount=$3
+out=$4
+plugin=${5:-}
+calls=${6:-}
 mkdir -p "$out"
 nm=arm-none-eabi-nm
 start=$($nm "$elf" | awk '$3=="__counted_start"{print $1}')
@@ -18,13 +24,19 @@ $nm "$elf" | awk -v s="$start" -v e="$end" '
 fifo="$out/exec.fifo"
 rm -f "$fifo" "$out/fw.log"
 mkfifo "$fifo"
-"$icount" "$out/syms.txt" "$out/hist.csv" "$out/fw.log" < "$fifo" > "$out/counts.csv" &
+"$icount" -e "$method" "$out/syms.txt" "$out/hist.csv" "$out/fw.log" ${calls:+"$calls"} < "$fifo" > "$out/counts.csv" &
 reader=$!
+case $method in
+    plugin) count="-plugin $plugin,syms=$out/syms.txt,out=$fifo,start=$start,end=$end" ;;
+    log) count="-singlestep -d exec,nochain -dfilter 0x$start+$len -D $fifo" ;;
+    *) echo "count_fw: unknown method $method" >&2; exit 2 ;;
+esac
 status=0
+# shellcheck disable=SC2086 # $count is a list of options
 timeout -k 5 3000 qemu-system-arm -M mps2-an386 -display none -monitor none \
     -chardev file,id=out,path="$out/fw.log",mux=on -serial chardev:out \
     -semihosting-config enable=on,target=native,chardev=out \
-    -kernel "$elf" -singlestep -d exec,nochain -dfilter "0x$start+$len" -D "$fifo" </dev/null || status=$?
+    -kernel "$elf" $count </dev/null || status=$?
 wait $reader || status=$?
 rm -f "$fifo"
 if [ "$status" != 0 ]; then

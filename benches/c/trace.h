@@ -8,6 +8,13 @@
  * above it frees a uniformly chosen live block with probability 3/4, so the
  * heap hovers around the target. A failed allocation is counted and skipped.
  *
+ * Aligned trace: the random trace with every allocation asking for an
+ * alignment cycled through 8, 16, 32, ..., 256 bytes.
+ *
+ * Reallocation trace: the random trace where, with a live block, half of the
+ * operations resize a uniformly chosen live block by -64..+64 bytes (kept in
+ * [lo, hi]) instead.
+ *
  * Adversarial trace: fill the arena with alternating 32 and 96 byte blocks
  * until the first failure, free every 96-byte block (thousands of holes), then
  * run a random trace on top of the perforated heap.
@@ -57,6 +64,12 @@ typedef struct bench_alloc {
     void *(*alloc)(void *ctx, size_t size);
     /* Free a block from alloc. */
     void (*free)(void *ctx, void *p, size_t size);
+    /* Optional (NULL: the allocator has none): allocate with an alignment
+     * (a power of two); resize p from old to size bytes, returning the block
+     * (p itself when it stayed in place) or NULL, p then still allocated. */
+    void *(*alloc_aligned)(void *ctx, size_t size, size_t align);
+    void *(*realloc)(void *ctx, void *p, size_t old, size_t size);
+    const char *fn_realloc; /* the counted function behind realloc */
 } bench_alloc_t;
 
 typedef struct bench_live {
@@ -69,10 +82,12 @@ typedef struct bench_trace {
     unsigned long ops; /* allocator calls: allocations + frees */
     size_t lo, hi;     /* request sizes */
     size_t target;     /* requested bytes live to hover around */
+    int aligned;       /* nonzero: alignments 8..256 cycled (alloc_aligned) */
 } bench_trace_t;
 
 typedef struct bench_result {
     unsigned long allocs, frees, failures;
+    unsigned long reallocs, moved, realloc_failures; /* bench_realloc_run */
     size_t peak_live; /* largest number of live blocks */
 } bench_result_t;
 
@@ -89,13 +104,82 @@ static inline void bench_drain(const bench_alloc_t *a, void *ctx, bench_live_t *
 static inline bench_result_t bench_run(const bench_alloc_t *a, void *ctx, const bench_trace_t *t,
                                        bench_live_t *live, size_t cap, size_t *n)
 {
-    bench_result_t res = {0u, 0u, 0u, 0u};
+    bench_result_t res = {0u, 0u, 0u, 0u, 0u, 0u, 0u};
+    bench_rng_t r = {t->seed != 0u ? t->seed : 1u};
+    size_t bytes = 0u;
+    unsigned shift = 0u;
+    for (size_t i = 0; i < *n; i++) {
+        bytes += live[i].size;
+    }
+    for (unsigned long op = 0; op < t->ops; op++) {
+        uint32_t roll = bench_rand(&r) & 3u;
+        int do_alloc = *n == 0u || (bytes < t->target ? roll != 0u : roll == 0u);
+        if (do_alloc && *n < cap) {
+            size_t size = bench_range(&r, t->lo, t->hi);
+            void *p;
+            if (t->aligned && a->alloc_aligned != NULL) {
+                p = a->alloc_aligned(ctx, size, (size_t)8u << shift);
+                shift = shift == 5u ? 0u : shift + 1u;
+            } else {
+                p = a->alloc(ctx, size);
+            }
+            if (p == NULL) {
+                res.failures++;
+                continue;
+            }
+            live[*n].p = p;
+            live[*n].size = (uint32_t)size;
+            (*n)++;
+            bytes += size;
+            res.allocs++;
+            if (*n > res.peak_live) {
+                res.peak_live = *n;
+            }
+        } else {
+            size_t i = (size_t)(bench_rand(&r) % (uint32_t)*n);
+            a->free(ctx, live[i].p, live[i].size);
+            bytes -= live[i].size;
+            live[i] = live[--(*n)];
+            res.frees++;
+        }
+    }
+    return res;
+}
+
+/* The reallocation trace (see the top of this file); done(), if not NULL, is
+ * called after every reallocation, with nonzero when the block moved or the
+ * call failed. */
+static inline bench_result_t bench_realloc_run(const bench_alloc_t *a, void *ctx, const bench_trace_t *t,
+                                               bench_live_t *live, size_t cap, size_t *n, void (*done)(int moved))
+{
+    bench_result_t res = {0u, 0u, 0u, 0u, 0u, 0u, 0u};
     bench_rng_t r = {t->seed != 0u ? t->seed : 1u};
     size_t bytes = 0u;
     for (size_t i = 0; i < *n; i++) {
         bytes += live[i].size;
     }
     for (unsigned long op = 0; op < t->ops; op++) {
+        if (*n > 0u && (bench_rand(&r) & 1u) != 0u) {
+            size_t i = (size_t)(bench_rand(&r) % (uint32_t)*n);
+            size_t old = live[i].size;
+            size_t size = old + bench_range(&r, 0u, 128u);
+            size = size < 64u + t->lo ? t->lo : size - 64u;
+            size = size > t->hi ? t->hi : size;
+            void *p = a->realloc(ctx, live[i].p, old, size);
+            res.reallocs++;
+            if (done != NULL) {
+                done(p != live[i].p);
+            }
+            if (p == NULL) {
+                res.realloc_failures++;
+                continue;
+            }
+            res.moved += p != live[i].p;
+            live[i].p = p;
+            live[i].size = (uint32_t)size;
+            bytes = bytes - old + size;
+            continue;
+        }
         uint32_t roll = bench_rand(&r) & 3u;
         int do_alloc = *n == 0u || (bytes < t->target ? roll != 0u : roll == 0u);
         if (do_alloc && *n < cap) {
