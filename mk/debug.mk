@@ -5,7 +5,8 @@
 #   make gdb-test    the GDB commands (tools/gdb/rtmem.py) on the demo firmware
 #                    under QEMU's gdbstub and on a RAM dump of it, checked
 #                    against what the firmware reports over semihosting
-#   make heap-png    the heap picture of the demo (tools/heapviz.py)
+#   make heap-png    the heap picture of the demo, build/heap.png
+#                    (tools/heapviz.py; `make demo` makes it too)
 #
 # Both test steps are part of `make test`.
 
@@ -15,6 +16,7 @@ DEBUG_PY := /usr/bin/python3
 
 deps-debug:
 	@$(DEPS) cross qemu debug
+
 
 # ---------------------------------------------------------------------------
 # The reset test image: test/target/reset/main.c + the library + the board.
@@ -54,4 +56,21 @@ reset-test: deps-qemu
 	@grep -q '^reset test on .*, boot 2$$' $(RESET_DIR)/rtmem-reset.elf.log || \
 	  { echo "reset-test: no second boot in the log"; exit 1; }
 
-TEST_STEPS += reset-test
+# The demo (qemu.mk builds it) and the reset image under QEMU's gdbstub,
+# the rtm commands at their breakpoints and on a RAM dump, every figure
+# checked against the firmware's own semihosting report.
+gdb-test: deps-debug
+	@$(MAKE) --no-print-directory demo-build reset-build
+	@echo "== GDB commands (tools/gdb/rtmem.py) on QEMU and on a RAM dump =="
+	@tools/gdb/demo-test.sh $(BUILD)/target/demo/rtmem-demo.elf $(RESET_DIR)/rtmem-reset.elf $(BUILD)/debug
+
+# The heap picture of the demo at its first checkpoint, coloured by owner,
+# from the `rtm blocks` transcript gdb-test saved. `make demo` writes it too.
+HEAP_PNG_NAMES := 1=sensor stack,2=logger stack,3=message fallback,4=sensor frames
+heap-png: gdb-test
+	@$(DEBUG_PY) tools/heapviz.py --blocks $(BUILD)/debug/demo-live.txt --names '$(HEAP_PNG_NAMES)' \
+	  -o $(BUILD)/heap.png
+
+demo: heap-png
+
+TEST_STEPS += reset-test gdb-test

@@ -82,8 +82,8 @@ rtm_status_t rtm_fault_record_capture_arm(rtm_fault_record_t *slot, rtm_mpu_t *m
     if (s != RTM_OK) {
         return s;
     }
-    if (mpu != NULL) {
-        (void)rtm_mpu_report_fault(mpu, &f); /* only fills f.region when it fails */
+    if (mpu != NULL && (f.flags & RTM_MPU_FAULT_ADDR_VALID) != 0u) {
+        f.region = rtm_mpu_find_region(mpu, f.address); /* not reported: the caller may do that */
     }
     bool stacked = frame != NULL && (f.status & CFSR_NO_FRAME) == 0u;
     return rtm_fault_record_write(slot, &f, mmfar, bfar, stacked ? frame : NULL,

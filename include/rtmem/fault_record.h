@@ -89,12 +89,14 @@ rtm_status_t rtm_fault_record_write(rtm_fault_record_t *slot, const rtm_mpu_faul
 
 /**
  * From an ARMv7-M / ARMv8-M Mainline fault handler: read CFSR, HFSR, MMFAR and
- * BFAR, decode them, find the MPU region through `mpu` (may be NULL), copy the
+ * BFAR, decode them, find the MPU region holding the faulting address with
+ * rtm_mpu_find_region(`mpu`) (`mpu` may be NULL; the fault is not reported to
+ * it, so its statistics and violation handler are untouched), copy the
  * stacked frame at `frame` unless CFSR says stacking failed (MSTKERR, STKERR,
  * STKOF), and write `slot` as rtm_fault_record_write does. The registers are not
  * cleared (a reset follows, or the caller clears them).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `slot`; RTM_ERR_UNSUPPORTED on
- *         other builds (slot untouched). O(1) plus rtm_mpu_report_fault.
+ *         other builds (slot untouched). O(1) plus rtm_mpu_find_region.
  */
 rtm_status_t rtm_fault_record_capture_arm(rtm_fault_record_t *slot, rtm_mpu_t *mpu, const uint32_t *frame,
                                           uint32_t exc_return, uint32_t task);
