@@ -63,6 +63,11 @@ gdb-test: deps-debug
 	@$(MAKE) --no-print-directory demo-build reset-build
 	@echo "== GDB commands (tools/gdb/rtmem.py) on QEMU and on a RAM dump =="
 	@tools/gdb/demo-test.sh $(BUILD)/target/demo/rtmem-demo.elf $(RESET_DIR)/rtmem-reset.elf $(BUILD)/debug
+	@echo "== rtm mpu's decoders vs the library's ARMv7-M / ARMv8-M encoders =="
+	@$(MAKE) --no-print-directory $(BUILD)/lib/librtmem.a
+	$(Q)$(HOST_CC) -std=c11 $(WARN) -Iinclude tools/gdb/mpu_vectors.c $(BUILD)/lib/librtmem.a -o $(BUILD)/debug/mpu-vectors
+	@$(BUILD)/debug/mpu-vectors > $(BUILD)/debug/mpu-vectors.txt
+	@$(DEBUG_PY) tools/gdb/check_mpu_decode.py < $(BUILD)/debug/mpu-vectors.txt
 
 # The heap picture of the demo at its first checkpoint, coloured by owner,
 # from the `rtm blocks` transcript gdb-test saved. `make demo` writes it too.

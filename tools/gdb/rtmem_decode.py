@@ -251,9 +251,16 @@ def decode_v7_region(n, rbar, rasr):
     ap = (rasr >> 24) & 7
     perm, text = V7_AP.get(ap, ("????", "reserved AP"))
     xn = bool(rasr & (1 << 28))
-    srd = (rasr >> 8) & 0xFF
+    srd = (rasr >> 8) & 0xFF if size >= 256 else 0
     attrs = "TEX %d S %d C %d B %d" % ((rasr >> 19) & 7, (rasr >> 18) & 1, (rasr >> 17) & 1, (rasr >> 16) & 1)
-    extra = (", subregions off 0x%02x" % srd) if srd else ""
+    extra = ""
+    if srd:
+        # Disabled subregions (eighths) cut the block; a contiguous run of
+        # enabled ones is shown as the range it covers.
+        on = [i for i in range(8) if not srd & (1 << i)]
+        extra = ", block 0x%08x + %d, subregions off 0x%02x" % (base, size, srd)
+        if on and on == list(range(on[0], on[-1] + 1)):
+            base, size = base + on[0] * (size // 8), len(on) * (size // 8)
     return "region %d: 0x%08x + %d  %s  (%s%s, %s%s)" % (
         n, base, size, perm_string(perm, xn), text, ", XN" if xn else "", attrs, extra)
 
