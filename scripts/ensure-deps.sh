@@ -12,6 +12,7 @@ pkgs_rust="bindgen cbindgen libclang1-14 libclang-common-14-dev librust-criterio
 pkgs_bench="valgrind python3 python3-matplotlib"
 pkgs_lint="cppcheck clang-tidy"
 pkgs_fuzz="clang libclang-rt-14-dev"
+pkgs_debug="gdb-multiarch python3 python3-matplotlib"
 
 missing=""
 for group in "$@"; do

@@ -240,3 +240,84 @@ void print_stacks(const rtm_stack_t *stacks)
     say_dec(s.max_stack_usage);
     say(" bytes\n");
 }
+
+void print_owners(const rtm_leak_t *leak)
+{
+    rtm_leak_owner_usage_t u[8];
+    size_t n = 0u;
+    rtm_status_t s = rtm_leak_owner_report(leak, u, 8u, &n);
+    say("\nheap owners (rtm_leak owner tags");
+    say(s == RTM_OK ? ")\n" : ", more than 8)\n");
+    for (size_t i = 0; i < n; i++) {
+        say("  owner ");
+        say_dec(u[i].owner);
+        say(": ");
+        say_dec(u[i].blocks);
+        say(" blocks, ");
+        say_dec((size_t)u[i].bytes);
+        say(" bytes\n");
+    }
+}
+
+void print_checkpoint(uint32_t n, const rtm_heap_t *heap)
+{
+    rtm_alloc_stats_t s;
+    rtm_heap_stats(heap, &s);
+    size_t frag = s.free_bytes != 0u ? 1000u - s.largest_free_block * 1000u / s.free_bytes : 0u;
+    say("\ndebugger checkpoint ");
+    say_dec(n);
+    say(": heap ");
+    say_hex((uintptr_t)heap);
+    say(", capacity ");
+    say_dec(s.capacity);
+    say(", in use ");
+    say_dec(s.bytes_in_use);
+    say(" in ");
+    say_dec(s.current_allocations);
+    say(" blocks, free ");
+    say_dec(s.free_bytes);
+    say(", largest free block ");
+    say_dec(s.largest_free_block);
+    say(", fragmentation ");
+    say_dec(frag);
+    say(" permille, peak ");
+    say_dec(s.peak_memory_usage);
+    say(", ");
+    say_dec(s.total_allocations);
+    say(" allocations / ");
+    say_dec(s.total_deallocations);
+    say(" frees, MPU_RNR ");
+    say_dec(*(const volatile uint32_t *)(uintptr_t)0xE000ED98u);
+    say("\n");
+}
+
+void print_fault_record(const rtm_fault_record_t *r)
+{
+    say("fault record (rtm_fault_record, .noinit): ");
+    say_dec(r->count);
+    say(" fault(s), CFSR ");
+    say_hex(r->cfsr);
+    say(", HFSR ");
+    say_hex(r->hfsr);
+    say(", MMFAR ");
+    say_hex(r->mmfar);
+    say(", address ");
+    say_hex(r->address);
+    say(", MPU region ");
+    say_dec(r->region);
+    say(", task ");
+    say_dec(r->task);
+    if ((r->frame_valid & RTM_FAULT_RECORD_FRAME_VALID) != 0u) {
+        say(", stacked PC ");
+        say_hex(r->frame[6]);
+        say(", LR ");
+        say_hex(r->frame[5]);
+        say(", xPSR ");
+        say_hex(r->frame[7]);
+        say("\n");
+    } else {
+        say(", no stacked frame, SP ");
+        say_hex(r->sp);
+        say("\n");
+    }
+}

@@ -21,5 +21,10 @@ void print_heap(const rtm_heap_t *heap);
 void print_pools(const rtm_pool_t *small, const rtm_pool_t *large, const rtm_mpool_t *classes);
 void print_mpu(const rtm_mpu_t *mpu);
 void print_stacks(const rtm_stack_t *stacks);
+void print_owners(const rtm_leak_t *leak);
+/* The figures tools/gdb's test compares with `rtm heap` (and MPU_RNR for `rtm mpu`). */
+void print_checkpoint(uint32_t n, const rtm_heap_t *heap);
+void print_fault_record(const rtm_fault_record_t *r);
+void demo_checkpoint(uint32_t n);
 
 #endif /* RTM_DEMO_H */

@@ -12,6 +12,11 @@
  *   5. run both tasks unprivileged on their stacks; the second overflows its
  *      stack on purpose: the MemManage fault is captured and decoded by the
  *      library, named (which task, guard or stack) and only that task ends.
+ * The heap's users are tagged (leak tracker owner tags: 1 sensor, 2 logger,
+ * 3 message fallback, 4 sensor frames: those record their call site too), the fault is also written to
+ * a fault record in `.noinit` RAM, and two debugger checkpoints (empty
+ * functions) mark where tools/gdb's test stops to compare its view with what
+ * the firmware prints (docs/debugging.md).
  * Exits 0 when everything behaved as designed (the overflow caught in the
  * logger's guard, the other task and every structure intact), 1 otherwise.
  *
@@ -28,6 +33,9 @@
 
 #define TASK_SENSOR 1u
 #define TASK_LOGGER 2u
+#define OWNER_MESSAGES 3u
+#define OWNER_FRAMES 4u
+#define LEAK_RECORDS 32u
 
 extern char __code_start[], __code_end[], __ram_start[], __ram_end[];
 extern char __stack_limit[], __stack_top[], __data_start[], __bss_end[], __free_start[];
@@ -44,6 +52,13 @@ struct demo {
     rtm_mpu_t mpu;
     rtm_stack_t stacks;
     rtm_stack_slot_t stack_table[4];
+    /* the heap's users, tagged: the leak tracker over the heap */
+    rtm_leak_t leak;
+    rtm_leak_record_t leak_records[LEAK_RECORDS];
+    uint32_t leak_owners[LEAK_RECORDS];
+    rtm_allocator_t tracked;
+    uint32_t owner; /* the owner tag of what is allocated now */
+    uint64_t ticks;
     /* the fault, as the hook saw it */
     uint32_t faults;
     rtm_mpu_fault_t fault;
@@ -53,6 +68,8 @@ struct demo {
 };
 
 static struct demo demo;
+/* Survives a reset: the start-up code neither copies nor clears .noinit. */
+rtm_fault_record_t demo_fault_record __attribute__((section(".noinit")));
 static unsigned char mpool_storage[512] __attribute__((aligned(8)));
 
 static bool ok(const char *what, rtm_status_t s)
@@ -102,6 +119,16 @@ static bool build_map(struct demo *d, uintptr_t heap, uintptr_t pools)
 
 /* ---- 2./3. heap and pools ------------------------------------------------ */
 
+static uint64_t tick(void *user)
+{
+    return ++((struct demo *)user)->ticks;
+}
+
+static uint32_t current_owner(void *user)
+{
+    return ((const struct demo *)user)->owner;
+}
+
 static bool build_heap_and_pools(struct demo *d, void *heap, void *pools)
 {
     bool good = ok("heap_init", rtm_heap_init(heap, HEAP_BYTES, &d->heap));
@@ -109,13 +136,17 @@ static bool build_heap_and_pools(struct demo *d, void *heap, void *pools)
         return false;
     }
     d->heap_alloc = rtm_heap_allocator(d->heap);
-    good = ok("pool 32", rtm_pool_init(pools, POOL_BYTES / 2u, 32u, 8u, &d->small));
+    rtm_leak_config_t lc = {d->heap_alloc, d->leak_records, LEAK_RECORDS, tick, d, 1000000u};
+    good = ok("leak_init", rtm_leak_init(&d->leak, &lc));
+    good = good && ok("owner hook", rtm_leak_set_owner_hook(&d->leak, d->leak_owners, LEAK_RECORDS, current_owner, d));
+    d->tracked = rtm_leak_allocator(&d->leak);
+    good = good && ok("pool 32", rtm_pool_init(pools, POOL_BYTES / 2u, 32u, 8u, &d->small));
     good = good && ok("pool 128", rtm_pool_init((unsigned char *)pools + POOL_BYTES / 2u, POOL_BYTES / 2u,
                                                 128u, 8u, &d->large));
     good = good && ok("mpool_init", rtm_mpool_init(mpool_storage, sizeof mpool_storage, &d->classes));
     good = good && ok("add 32", rtm_mpool_add_pool(d->classes, d->small));
     good = good && ok("add 128", rtm_mpool_add_pool(d->classes, d->large));
-    good = good && ok("fallback", rtm_mpool_set_fallback(d->classes, &d->heap_alloc));
+    good = good && ok("fallback", rtm_mpool_set_fallback(d->classes, &d->tracked));
     return good;
 }
 
@@ -125,12 +156,14 @@ static bool exercise_allocators(struct demo *d)
     void *frames[6];
     void *msgs[40];
     bool good = true;
+    d->owner = OWNER_FRAMES;
     for (unsigned i = 0; i < 6u && good; i++) {
-        good = ok("heap_alloc", rtm_heap_alloc(d->heap, 512u + 700u * i, 16u, &frames[i]));
+        good = ok("heap_alloc", rtm_leak_alloc(&d->leak, 512u + 700u * i, 16u, &frames[i]));
     }
     for (unsigned i = 0; i < 6u && good; i += 2u) {
-        good = ok("heap_free", rtm_heap_free(d->heap, frames[i]));
+        good = ok("heap_free", rtm_leak_free(&d->leak, frames[i]));
     }
+    d->owner = OWNER_MESSAGES;
     for (unsigned i = 0; i < 40u && good; i++) {
         size_t size = i % 4u == 3u ? 400u : (i % 2u == 0u ? 24u : 100u); /* 400: past the pools */
         good = ok("mpool_alloc", rtm_mpool_alloc(d->classes, size, 8u, &msgs[i]));
@@ -173,8 +206,10 @@ static bool build_mpu_and_stacks(struct demo *d)
      * pushes at once (dive() below: 72 bytes), or an overflow can step over
      * it into whatever lies below: 128 bytes, a power of two as PMSAv7 needs. */
     rtm_stack_config_t cfg = {0u, GUARD_BYTES, RTM_STACK_PAINT | RTM_STACK_REQUIRE_GUARD, 0u, 0u, 0u};
-    good = good && ok("stack_init", rtm_stack_init(&d->stacks, &cfg, &d->heap_alloc, &d->mpu, d->stack_table, 4u));
+    good = good && ok("stack_init", rtm_stack_init(&d->stacks, &cfg, &d->tracked, &d->mpu, d->stack_table, 4u));
+    d->owner = TASK_SENSOR;
     good = good && ok("sensor stack", rtm_stack_allocate(&d->stacks, TASK_SENSOR, TASK_STACK_BYTES, (rtm_stack_info_t *)0));
+    d->owner = TASK_LOGGER;
     good = good && ok("logger stack", rtm_stack_allocate(&d->stacks, TASK_LOGGER, TASK_STACK_BYTES, (rtm_stack_info_t *)0));
     good = good && ok("mpu_enable", rtm_mpu_enable(&d->mpu, RTM_MPU_CTRL_PRIVDEFENA));
     return good;
@@ -233,6 +268,9 @@ static uint32_t on_fault(const rtm_target_fault_t *f, void *user)
 {
     struct demo *d = (struct demo *)user;
     rtm_mpu_fault_t fault;
+    /* Kept for the next boot too (no stacked frame when the stacking faulted). */
+    (void)rtm_fault_record_capture_arm(&demo_fault_record, &d->mpu, (const uint32_t *)(uintptr_t)f->sp, 0u,
+                                       d->owner);
     (void)rtm_mpu_fault_capture_arm(false, &fault); /* the board clears CFSR afterwards */
     (void)rtm_mpu_report_fault(&d->mpu, &fault);
     d->faults++;
@@ -267,6 +305,7 @@ static uint32_t run_task(struct demo *d, uint32_t id, const char *name, void (*e
     say_dec(info.mpu_region);
     say(")\n");
     (void)rtm_stack_activate(&d->stacks, id);
+    d->owner = id;
     uint32_t r = rtm_target_run(entry, arg, (void *)info.top, RTM_TARGET_RUN_UNPRIVILEGED);
     size_t used = 0u;
     (void)rtm_stack_high_water(&d->stacks, id, &used);
@@ -281,6 +320,12 @@ static uint32_t run_task(struct demo *d, uint32_t id, const char *name, void (*e
     return r;
 }
 
+/* Where the debugger test stops (tools/gdb/demo-test.gdb): empty, not inlined. */
+__attribute__((noinline)) void demo_checkpoint(uint32_t n)
+{
+    __asm__ volatile("" ::"r"(n) : "memory");
+}
+
 void rtm_target_main(void)
 {
     struct demo *d = &demo;
@@ -291,7 +336,15 @@ void rtm_target_main(void)
     say(rtm_version_string());
     say(" demo on ");
     say(rtm_target_name());
+    say("\n");
+    rtm_fault_record_t last;
+    rtm_status_t rs = rtm_fault_record_take(&demo_fault_record, &last);
+    say("fault record of the previous boot: ");
+    say(rs == RTM_OK ? "found (see below)" : rtm_status_str(rs));
     say("\n\n");
+    if (rs == RTM_OK) {
+        print_fault_record(&last);
+    }
 
     bool good = build_map(d, heap, pools);
     good = good && build_heap_and_pools(d, (void *)heap, (void *)pools);
@@ -306,6 +359,9 @@ void rtm_target_main(void)
     print_heap(d->heap);
     print_pools(d->small, d->large, d->classes);
     print_mpu(&d->mpu);
+    print_owners(&d->leak);
+    print_checkpoint(1u, d->heap);
+    demo_checkpoint(1u);
 
     say("\ntasks\n");
     struct sensor_args sensor = {d, 0u, RTM_ERR_UNSUPPORTED};
@@ -341,6 +397,11 @@ void rtm_target_main(void)
     say(rtm_status_str(freed));
     say("\n");
     print_stacks(&d->stacks);
+    print_checkpoint(2u, d->heap);
+    demo_checkpoint(2u);
+    if (rtm_fault_record_check(&demo_fault_record) == RTM_OK) {
+        print_fault_record(&demo_fault_record); /* what the next boot would find */
+    }
 
     bool sensor_ok = r_sensor == RTM_TARGET_RUN_RETURNED && sensor.status == RTM_OK && sensor.sum == 85344u;
     bool caught = r_logger == RTM_TARGET_RUN_FAULTED && d->faults == 1u && d->fault_in_task &&

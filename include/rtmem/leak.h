@@ -164,6 +164,57 @@ rtm_status_t rtm_leak_clear(rtm_leak_t *l);
 /** Copy the tracker statistics into `*out` (zeros for a bad `l`; nothing for NULL `out`). */
 void rtm_leak_get_stats(const rtm_leak_t *l, rtm_leak_stats_t *out);
 
+/* ---- Owner tags ---------------------------------------------------------- */
+
+/**
+ * Owner hook: the tag of whoever allocates now -- typically the RTOS's current
+ * task (a task number or the low 32 bits of its control block's address); 0
+ * means no owner. Called once per recorded allocation or reallocation, in the
+ * allocating context: it must not allocate through the tracker.
+ */
+typedef uint32_t (*rtm_leak_owner_fn)(void *user);
+
+/** Bytes and blocks one owner holds (rtm_leak_owner_report). */
+typedef struct rtm_leak_owner_usage {
+    /** Requested bytes of the owner's live recorded blocks. */
+    uint64_t bytes;
+    /** The owner tag (0: blocks recorded without an owner). */
+    uint32_t owner;
+    /** Live recorded blocks. */
+    uint32_t blocks;
+} rtm_leak_owner_usage_t;
+
+/**
+ * Tag every allocation recorded from now on with `fn(user)`, kept in
+ * `owners[i]` beside `records[i]` of the configuration (caller storage, at least
+ * `capacity` words, used until the tracker is no longer used or the tags are
+ * detached). Blocks recorded before have owner 0. `owners` NULL detaches the
+ * tags (`count` and `fn` are then ignored). O(capacity).
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `l`, `owners` with NULL `fn`, or
+ *         `count` below the table's capacity (nothing changes).
+ */
+rtm_status_t rtm_leak_set_owner_hook(rtm_leak_t *l, uint32_t *owners, size_t count, rtm_leak_owner_fn fn,
+                                     void *user);
+
+/**
+ * Look up live block `ptr`: its record into `*rec` and its owner tag into
+ * `*owner` (0 when tags are not attached); either may be NULL.
+ * @return RTM_OK; RTM_ERR_INVALID_POINTER when `ptr` has no record (nothing
+ *         written); RTM_ERR_INVALID_ARG for a bad `l`. O(capacity).
+ */
+rtm_status_t rtm_leak_lookup(const rtm_leak_t *l, const void *ptr, rtm_leak_record_t *rec, uint32_t *owner);
+
+/**
+ * Bytes and blocks per owner over the live records, one entry per distinct
+ * tag in the order of the table, into `out[0 .. cap)`; `*count` (may be NULL)
+ * receives the entries written. Blocks without a record (untracked) are not
+ * counted: see rtm_leak_stats_t::untracked_allocations.
+ * @return RTM_OK; RTM_ERR_NO_MEMORY when more owners than `cap` hold blocks
+ *         (the first `cap` are written, complete); RTM_ERR_INVALID_ARG for a bad
+ *         `l` or NULL `out` with cap > 0. O(capacity * cap).
+ */
+rtm_status_t rtm_leak_owner_report(const rtm_leak_t *l, rtm_leak_owner_usage_t *out, size_t cap, size_t *count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,5 +24,6 @@
 #include "mpu.h"
 #include "stack.h"
 #include "integrity.h"
+#include "fault_record.h"
 
 #endif /* RTMEM_RTMEM_H */

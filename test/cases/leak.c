@@ -449,3 +449,176 @@ RTM_TEST(leak, model_over_the_freelist_heap)
         RTM_CHECK_EQ(st.untracked_allocations, 0);
     }
 }
+
+/* ---- owner tags ------------------------------------------------------------------- */
+
+static uint32_t current_task(void *user)
+{
+    return *(const uint32_t *)user;
+}
+
+static size_t live_owner_sum(const rtm_leak_owner_usage_t *u, size_t n, uint32_t *blocks)
+{
+    size_t bytes = 0u;
+    *blocks = 0u;
+    for (size_t i = 0; i < n; i++) {
+        bytes += (size_t)u[i].bytes;
+        *blocks += u[i].blocks;
+    }
+    return bytes;
+}
+
+RTM_TEST(leak, owner_tags_follow_the_current_task)
+{
+    rtm_leak_t l;
+    rtm_leak_record_t recs[8];
+    uint32_t owners[8];
+    struct test_clock clk = {0u, 0u};
+    uint32_t task = 1u;
+    RTM_CHECK_OK(make_tracker(&l, recs, 8u, &clk, 100u));
+    memset(owners, 0xee, sizeof owners); /* attaching clears them */
+    RTM_CHECK_OK(rtm_leak_set_owner_hook(&l, owners, 8u, current_task, &task));
+    RTM_CHECK_EQ(owners[5], 0u);
+    rtm_allocator_t a = rtm_leak_allocator(&l);
+    void *p[4];
+    rtm_leak_set_caller(&l, 0x1001u);
+    RTM_CHECK_OK(rtm_allocator_allocate(&a, 40, 0, &p[0]));
+    RTM_CHECK_OK(rtm_allocator_allocate(&a, 24, 0, &p[1]));
+    task = 2u;
+    RTM_CHECK_OK(rtm_allocator_allocate(&a, 100, 0, &p[2]));
+    RTM_CHECK_OK(rtm_leak_alloc(&l, 8, 0, &p[3]));
+    rtm_leak_record_t rec;
+    uint32_t owner = 99u;
+    RTM_CHECK_OK(rtm_leak_lookup(&l, p[0], &rec, &owner));
+    RTM_CHECK_EQ(owner, 1u);
+    RTM_CHECK_EQ(rec.caller, 0x1001u);
+    RTM_CHECK_EQ(rec.size, 40u);
+    RTM_CHECK_OK(rtm_leak_lookup(&l, p[3], NULL, &owner));
+    RTM_CHECK_EQ(owner, 2u);
+    rtm_leak_owner_usage_t u[4];
+    size_t n = 0u;
+    RTM_CHECK_OK(rtm_leak_owner_report(&l, u, 4u, &n));
+    RTM_CHECK_EQ(n, 2u);
+    RTM_CHECK_EQ(u[0].owner, 1u);
+    RTM_CHECK_EQ(u[0].blocks, 2u);
+    RTM_CHECK_EQ(u[0].bytes, 64u);
+    RTM_CHECK_EQ(u[1].owner, 2u);
+    RTM_CHECK_EQ(u[1].blocks, 2u);
+    RTM_CHECK_EQ(u[1].bytes, 108u);
+    /* task 3 reallocates task 1's block: it owns the result; a free drops the tag */
+    task = 3u;
+    void *q = NULL;
+    RTM_CHECK_OK(rtm_allocator_reallocate(&a, p[1], 24, 48, 0, &q));
+    RTM_CHECK_OK(rtm_leak_lookup(&l, q, NULL, &owner));
+    RTM_CHECK_EQ(owner, 3u);
+    RTM_CHECK_OK(rtm_leak_free(&l, p[2]));
+    RTM_CHECK_STATUS(rtm_leak_lookup(&l, p[2], &rec, &owner), RTM_ERR_INVALID_POINTER);
+    RTM_CHECK_EQ(owner, 3u); /* untouched */
+    RTM_CHECK_OK(rtm_leak_owner_report(&l, u, 4u, &n));
+    RTM_CHECK_EQ(n, 3u);
+    uint32_t blocks = 0u;
+    RTM_CHECK_EQ(live_owner_sum(u, n, &blocks), 40u + 8u + 48u);
+    RTM_CHECK_EQ(blocks, 3u);
+    rtm_leak_stats_t st;
+    rtm_leak_get_stats(&l, &st);
+    RTM_CHECK_EQ(blocks, st.live_records);
+    RTM_CHECK_OK(rtm_allocator_check(&a));
+    /* freed records keep no owner */
+    for (size_t i = 0; i < 8u; i++) {
+        RTM_CHECK(recs[i].ptr != NULL || owners[i] == 0u);
+    }
+    RTM_CHECK_OK(rtm_leak_free(&l, p[0]));
+    RTM_CHECK_OK(rtm_leak_free(&l, p[3]));
+    RTM_CHECK_OK(rtm_leak_free(&l, q));
+    RTM_CHECK_OK(rtm_leak_owner_report(&l, u, 4u, &n));
+    RTM_CHECK_EQ(n, 0u);
+}
+
+RTM_TEST(leak, owner_report_says_when_owners_do_not_fit)
+{
+    rtm_leak_t l;
+    rtm_leak_record_t recs[8];
+    uint32_t owners[8];
+    struct test_clock clk = {0u, 0u};
+    uint32_t task = 10u;
+    RTM_CHECK_OK(make_tracker(&l, recs, 8u, &clk, 100u));
+    RTM_CHECK_OK(rtm_leak_set_owner_hook(&l, owners, 8u, current_task, &task));
+    void *p[3];
+    for (unsigned i = 0; i < 3u; i++) {
+        task = 10u + i % 2u;
+        RTM_CHECK_OK(rtm_leak_alloc(&l, 16u * (i + 1u), 0, &p[i]));
+    }
+    rtm_leak_owner_usage_t u[1];
+    size_t n = 9u;
+    RTM_CHECK_STATUS(rtm_leak_owner_report(&l, u, 1u, &n), RTM_ERR_NO_MEMORY);
+    RTM_CHECK_EQ(n, 1u);
+    RTM_CHECK_EQ(u[0].owner, 10u); /* complete: both of its blocks */
+    RTM_CHECK_EQ(u[0].blocks, 2u);
+    RTM_CHECK_EQ(u[0].bytes, 16u + 48u);
+    RTM_CHECK_STATUS(rtm_leak_owner_report(&l, NULL, 0u, &n), RTM_ERR_NO_MEMORY);
+    RTM_CHECK_EQ(n, 0u);
+    RTM_CHECK_STATUS(rtm_leak_owner_report(&l, NULL, 1u, &n), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_leak_owner_report(NULL, u, 1u, &n), RTM_ERR_INVALID_ARG);
+    for (unsigned i = 0; i < 3u; i++) {
+        RTM_CHECK_OK(rtm_leak_free(&l, p[i]));
+    }
+    RTM_CHECK_OK(rtm_leak_owner_report(&l, u, 1u, &n));
+    RTM_CHECK_EQ(n, 0u);
+}
+
+RTM_TEST(leak, owner_hook_misuse_changes_nothing)
+{
+    rtm_leak_t l;
+    rtm_leak_record_t recs[4];
+    uint32_t owners[4] = {5u, 5u, 5u, 5u};
+    struct test_clock clk = {0u, 0u};
+    uint32_t task = 4u;
+    RTM_CHECK_OK(make_tracker(&l, recs, 4u, &clk, 100u));
+    RTM_CHECK_STATUS(rtm_leak_set_owner_hook(&l, owners, 3u, current_task, &task), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_leak_set_owner_hook(&l, owners, 4u, NULL, &task), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_leak_set_owner_hook(NULL, owners, 4u, current_task, &task), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_EQ(owners[0], 5u); /* not attached, not written */
+    void *p = NULL;
+    RTM_CHECK_OK(rtm_leak_alloc(&l, 32, 0, &p));
+    uint32_t owner = 77u;
+    RTM_CHECK_OK(rtm_leak_lookup(&l, p, NULL, &owner));
+    RTM_CHECK_EQ(owner, 0u); /* no tags attached */
+    RTM_CHECK_STATUS(rtm_leak_lookup(NULL, p, NULL, &owner), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_leak_lookup(&l, NULL, NULL, &owner), RTM_ERR_INVALID_POINTER);
+    /* attached later: the block from before has owner 0, new ones the task */
+    RTM_CHECK_OK(rtm_leak_set_owner_hook(&l, owners, 4u, current_task, &task));
+    void *p2 = NULL;
+    RTM_CHECK_OK(rtm_leak_alloc(&l, 8, 0, &p2));
+    RTM_CHECK_OK(rtm_leak_lookup(&l, p, NULL, &owner));
+    RTM_CHECK_EQ(owner, 0u);
+    RTM_CHECK_OK(rtm_leak_lookup(&l, p2, NULL, &owner));
+    RTM_CHECK_EQ(owner, 4u);
+    /* detached: tags are neither kept nor written any more */
+    RTM_CHECK_OK(rtm_leak_set_owner_hook(&l, NULL, 0u, NULL, NULL));
+    RTM_CHECK_OK(rtm_leak_lookup(&l, p2, NULL, &owner));
+    RTM_CHECK_EQ(owner, 0u);
+    RTM_CHECK_OK(rtm_leak_free(&l, p));
+    RTM_CHECK_OK(rtm_leak_free(&l, p2));
+    rtm_allocator_t a = rtm_leak_allocator(&l);
+    RTM_CHECK_OK(rtm_allocator_check(&a));
+}
+
+RTM_TEST(leak, check_catches_an_owner_on_a_free_record)
+{
+    rtm_leak_t l;
+    rtm_leak_record_t recs[4];
+    uint32_t owners[4];
+    struct test_clock clk = {0u, 0u};
+    uint32_t task = 1u;
+    RTM_CHECK_OK(make_tracker(&l, recs, 4u, &clk, 100u));
+    RTM_CHECK_OK(rtm_leak_set_owner_hook(&l, owners, 4u, current_task, &task));
+    rtm_allocator_t a = rtm_leak_allocator(&l);
+    void *p = NULL;
+    RTM_CHECK_OK(rtm_leak_alloc(&l, 8, 0, &p));
+    RTM_CHECK_OK(rtm_allocator_check(&a));
+    owners[3] = 9u; /* record 3 is free */
+    RTM_CHECK_STATUS(rtm_allocator_check(&a), RTM_ERR_CORRUPTED);
+    owners[3] = 0u;
+    RTM_CHECK_OK(rtm_allocator_check(&a));
+    RTM_CHECK_OK(rtm_leak_free(&l, p));
+}

@@ -105,6 +105,10 @@ pub const RTM_STACK_SLOT_WORDS: u32 = 16;
 pub const RTM_STACK_STORAGE_WORDS: u32 = 32;
 pub const RTM_INTEGRITY_SLOT_WORDS: u32 = 4;
 pub const RTM_INTEGRITY_STORAGE_WORDS: u32 = 12;
+pub const RTM_FAULT_RECORD_MAGIC: u32 = 1381254738;
+pub const RTM_FAULT_RECORD_VERSION: u32 = 1;
+pub const RTM_FAULT_RECORD_FRAME_WORDS: u32 = 8;
+pub const RTM_FAULT_RECORD_FRAME_VALID: u32 = 1;
 extern "C" {
     #[doc = " The version of the linked library, as (major << 16) | (minor << 8) | patch."]
     #[doc = " Compare with the RTM_VERSION_* macros to detect a header/library mismatch."]
@@ -2536,6 +2540,132 @@ extern "C" {
 extern "C" {
     #[doc = " Copy the tracker statistics into `*out` (zeros for a bad `l`; nothing for NULL `out`)."]
     pub fn rtm_leak_get_stats(l: *const rtm_leak_t, out: *mut rtm_leak_stats_t);
+}
+#[doc = " Owner hook: the tag of whoever allocates now -- typically the RTOS's current"]
+#[doc = " task (a task number or the low 32 bits of its control block's address); 0"]
+#[doc = " means no owner. Called once per recorded allocation or reallocation, in the"]
+#[doc = " allocating context: it must not allocate through the tracker."]
+pub type rtm_leak_owner_fn =
+    ::core::option::Option<unsafe extern "C" fn(user: *mut core::ffi::c_void) -> u32>;
+#[doc = " Bytes and blocks one owner holds (rtm_leak_owner_report)."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_leak_owner_usage {
+    #[doc = " Requested bytes of the owner's live recorded blocks."]
+    pub bytes: u64,
+    #[doc = " The owner tag (0: blocks recorded without an owner)."]
+    pub owner: u32,
+    #[doc = " Live recorded blocks."]
+    pub blocks: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_leak_owner_usage() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_leak_owner_usage>(),
+        16usize,
+        concat!("Size of: ", stringify!(rtm_leak_owner_usage))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_leak_owner_usage>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_leak_owner_usage))
+    );
+    fn test_field_bytes() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_owner_usage>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).bytes) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_owner_usage),
+                "::",
+                stringify!(bytes)
+            )
+        );
+    }
+    test_field_bytes();
+    fn test_field_owner() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_owner_usage>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).owner) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_owner_usage),
+                "::",
+                stringify!(owner)
+            )
+        );
+    }
+    test_field_owner();
+    fn test_field_blocks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_leak_owner_usage>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).blocks) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_leak_owner_usage),
+                "::",
+                stringify!(blocks)
+            )
+        );
+    }
+    test_field_blocks();
+}
+#[doc = " Bytes and blocks one owner holds (rtm_leak_owner_report)."]
+pub type rtm_leak_owner_usage_t = rtm_leak_owner_usage;
+extern "C" {
+    #[doc = " Tag every allocation recorded from now on with `fn(user)`, kept in"]
+    #[doc = " `owners[i]` beside `records[i]` of the configuration (caller storage, at least"]
+    #[doc = " `capacity` words, used until the tracker is no longer used or the tags are"]
+    #[doc = " detached). Blocks recorded before have owner 0. `owners` NULL detaches the"]
+    #[doc = " tags (`count` and `fn` are then ignored). O(capacity)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `l`, `owners` with NULL `fn`, or"]
+    #[doc = "         `count` below the table's capacity (nothing changes)."]
+    pub fn rtm_leak_set_owner_hook(
+        l: *mut rtm_leak_t,
+        owners: *mut u32,
+        count: usize,
+        fn_: rtm_leak_owner_fn,
+        user: *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Look up live block `ptr`: its record into `*rec` and its owner tag into"]
+    #[doc = " `*owner` (0 when tags are not attached); either may be NULL."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_POINTER when `ptr` has no record (nothing"]
+    #[doc = "         written); RTM_ERR_INVALID_ARG for a bad `l`. O(capacity)."]
+    pub fn rtm_leak_lookup(
+        l: *const rtm_leak_t,
+        ptr: *const core::ffi::c_void,
+        rec: *mut rtm_leak_record_t,
+        owner: *mut u32,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Bytes and blocks per owner over the live records, one entry per distinct"]
+    #[doc = " tag in the order of the table, into `out[0 .. cap)`; `*count` (may be NULL)"]
+    #[doc = " receives the entries written. Blocks without a record (untracked) are not"]
+    #[doc = " counted: see rtm_leak_stats_t::untracked_allocations."]
+    #[doc = " @return RTM_OK; RTM_ERR_NO_MEMORY when more owners than `cap` hold blocks"]
+    #[doc = "         (the first `cap` are written, complete); RTM_ERR_INVALID_ARG for a bad"]
+    #[doc = "         `l` or NULL `out` with cap > 0. O(capacity * cap)."]
+    pub fn rtm_leak_owner_report(
+        l: *const rtm_leak_t,
+        out: *mut rtm_leak_owner_usage_t,
+        cap: usize,
+        count: *mut usize,
+    ) -> rtm_status_t;
 }
 #[doc = " One damaged red zone."]
 #[repr(C)]
@@ -5825,4 +5955,402 @@ extern "C" {
 extern "C" {
     #[doc = " Copy the statistics into `*out` (zeros for NULL `d`; nothing for NULL `out`). O(1)."]
     pub fn rtm_integrity_get_stats(d: *const rtm_integrity_t, out: *mut rtm_integrity_stats_t);
+}
+#[doc = " What a fault left for the next boot. Caller storage (in `.noinit` RAM)."]
+#[repr(C)]
+#[derive(Debug, Default, Copy, Clone)]
+pub struct rtm_fault_record {
+    #[doc = " RTM_FAULT_RECORD_MAGIC while the record holds a fault."]
+    pub magic: u32,
+    #[doc = " RTM_FAULT_RECORD_VERSION."]
+    pub version: u32,
+    #[doc = " Faults written since the slot was last cleared (a fault during the report counts too)."]
+    pub count: u32,
+    #[doc = " ARM: CFSR. RISC-V: mcause."]
+    pub cfsr: u32,
+    #[doc = " ARM: HFSR. RISC-V: mtval."]
+    pub hfsr: u32,
+    #[doc = " ARM: MMFAR (meaningful with CFSR.MMARVALID)."]
+    pub mmfar: u32,
+    #[doc = " ARM: BFAR (meaningful with CFSR.BFARVALID)."]
+    pub bfar: u32,
+    #[doc = " Decoded faulting address (rtm_mpu_fault_t::address), 0 when not valid."]
+    pub address: u32,
+    #[doc = " RTM_MPU_FAULT_* kind decoded from the registers."]
+    pub kind: u32,
+    #[doc = " RTM_MPU_FAULT_ADDR_VALID and RTM_MPU_FAULT_F_* bits."]
+    pub flags: u32,
+    #[doc = " MPU manager region holding `address`, else RTM_MPU_NO_REGION."]
+    pub region: u32,
+    #[doc = " Task tag given by the port (e.g. the RTOS's current task), 0 none."]
+    pub task: u32,
+    #[doc = " Address of the stacked frame (the faulting context's stack pointer)."]
+    pub sp: u32,
+    #[doc = " ARM: EXC_RETURN of the fault handler; 0 when not known."]
+    pub exc_return: u32,
+    #[doc = " RTM_FAULT_RECORD_FRAME_VALID when `frame` holds the stacked registers."]
+    pub frame_valid: u32,
+    #[doc = " r0, r1, r2, r3, r12, lr, pc, xPSR as stacked (zeros without a valid frame)."]
+    pub frame: [u32; 8usize],
+    #[doc = " CRC-32 (rtm_crc32) of every byte before this field."]
+    pub crc: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_fault_record() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_fault_record>(),
+        96usize,
+        concat!("Size of: ", stringify!(rtm_fault_record))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_fault_record>(),
+        4usize,
+        concat!("Alignment of ", stringify!(rtm_fault_record))
+    );
+    fn test_field_magic() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).magic) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(magic)
+            )
+        );
+    }
+    test_field_magic();
+    fn test_field_version() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).version) as usize - ptr as usize
+            },
+            4usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(version)
+            )
+        );
+    }
+    test_field_version();
+    fn test_field_count() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).count) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(count)
+            )
+        );
+    }
+    test_field_count();
+    fn test_field_cfsr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).cfsr) as usize - ptr as usize
+            },
+            12usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(cfsr)
+            )
+        );
+    }
+    test_field_cfsr();
+    fn test_field_hfsr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).hfsr) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(hfsr)
+            )
+        );
+    }
+    test_field_hfsr();
+    fn test_field_mmfar() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).mmfar) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(mmfar)
+            )
+        );
+    }
+    test_field_mmfar();
+    fn test_field_bfar() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).bfar) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(bfar)
+            )
+        );
+    }
+    test_field_bfar();
+    fn test_field_address() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).address) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(address)
+            )
+        );
+    }
+    test_field_address();
+    fn test_field_kind() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).kind) as usize - ptr as usize
+            },
+            32usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(kind)
+            )
+        );
+    }
+    test_field_kind();
+    fn test_field_flags() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).flags) as usize - ptr as usize
+            },
+            36usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(flags)
+            )
+        );
+    }
+    test_field_flags();
+    fn test_field_region() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).region) as usize - ptr as usize
+            },
+            40usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(region)
+            )
+        );
+    }
+    test_field_region();
+    fn test_field_task() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).task) as usize - ptr as usize
+            },
+            44usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(task)
+            )
+        );
+    }
+    test_field_task();
+    fn test_field_sp() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).sp) as usize - ptr as usize
+            },
+            48usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(sp)
+            )
+        );
+    }
+    test_field_sp();
+    fn test_field_exc_return() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).exc_return) as usize - ptr as usize
+            },
+            52usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(exc_return)
+            )
+        );
+    }
+    test_field_exc_return();
+    fn test_field_frame_valid() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).frame_valid) as usize - ptr as usize
+            },
+            56usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(frame_valid)
+            )
+        );
+    }
+    test_field_frame_valid();
+    fn test_field_frame() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).frame) as usize - ptr as usize
+            },
+            60usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(frame)
+            )
+        );
+    }
+    test_field_frame();
+    fn test_field_crc() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_fault_record>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).crc) as usize - ptr as usize
+            },
+            92usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_fault_record),
+                "::",
+                stringify!(crc)
+            )
+        );
+    }
+    test_field_crc();
+}
+#[doc = " What a fault left for the next boot. Caller storage (in `.noinit` RAM)."]
+pub type rtm_fault_record_t = rtm_fault_record;
+extern "C" {
+    #[doc = " Write a fault into `slot` (pure: no register is read) and seal it with its"]
+    #[doc = " CRC. `fault` is the decoded fault (rtm_mpu_fault_decode_arm or"]
+    #[doc = " rtm_mpu_report_fault, whose `region` is kept); `mmfar`/`bfar` the raw"]
+    #[doc = " address registers; `frame` the stacked exception frame (8 words, may be NULL"]
+    #[doc = " when the stacking failed); `sp` the frame's address; `task` a port's tag."]
+    #[doc = " A slot already holding a sealed record keeps its count + 1 (the first fault is"]
+    #[doc = " overwritten by the latest)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `slot` or `fault`. O(1), ISR-safe."]
+    pub fn rtm_fault_record_write(
+        slot: *mut rtm_fault_record_t,
+        fault: *const rtm_mpu_fault_t,
+        mmfar: u32,
+        bfar: u32,
+        frame: *const u32,
+        sp: u32,
+        exc_return: u32,
+        task: u32,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " From an ARMv7-M / ARMv8-M Mainline fault handler: read CFSR, HFSR, MMFAR and"]
+    #[doc = " BFAR, decode them, find the MPU region holding the faulting address with"]
+    #[doc = " rtm_mpu_find_region(`mpu`) (`mpu` may be NULL; the fault is not reported to"]
+    #[doc = " it, so its statistics and violation handler are untouched), copy the"]
+    #[doc = " stacked frame at `frame` unless CFSR says stacking failed (MSTKERR, STKERR,"]
+    #[doc = " STKOF), and write `slot` as rtm_fault_record_write does. The registers are not"]
+    #[doc = " cleared (a reset follows, or the caller clears them)."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `slot`; RTM_ERR_UNSUPPORTED on"]
+    #[doc = "         other builds (slot untouched). O(1) plus rtm_mpu_find_region."]
+    pub fn rtm_fault_record_capture_arm(
+        slot: *mut rtm_fault_record_t,
+        mpu: *mut rtm_mpu_t,
+        frame: *const u32,
+        exc_return: u32,
+        task: u32,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Is `slot` a sealed record (magic, version and CRC right)? Read-only."]
+    #[doc = " @return RTM_OK (a record); RTM_ERR_INVALID_POINTER (no record: the magic is"]
+    #[doc = "         not there, e.g. RAM after power-on); RTM_ERR_CORRUPTED (the magic is"]
+    #[doc = "         there but the version or CRC is wrong); RTM_ERR_INVALID_ARG for NULL. O(1)."]
+    pub fn rtm_fault_record_check(slot: *const rtm_fault_record_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Take the record once: copy it into `*out` when rtm_fault_record_check says"]
+    #[doc = " RTM_OK, and clear the slot in every case but NULL arguments (a damaged or"]
+    #[doc = " absent record leaves a zeroed slot, so the next boot does not report it)."]
+    #[doc = " @return as rtm_fault_record_check; `*out` is written only on RTM_OK. O(1)."]
+    pub fn rtm_fault_record_take(
+        slot: *mut rtm_fault_record_t,
+        out: *mut rtm_fault_record_t,
+    ) -> rtm_status_t;
 }
