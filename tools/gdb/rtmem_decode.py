@@ -37,26 +37,36 @@ def decode_heap(read32, h):
     Raises DecodeError on a damaged block (the walk stops there).
     """
     ror3 = lambda a: ((a >> 3) | (a << 29)) & MASK32  # noqa: E731 -- key(p)
-    hdr = lambda p: read32(p - 4) ^ ror3(p)  # noqa: E731
-    f_used, f_prev, f_mark, min_block, zlo, zhi, control = 1, 2, 4, 16, 2, 27, 280
+    u_bit, pu_bit, check, min_block, zlo, zhi, control = 0x100, 0x200, 0xA5, 16, 8, 27, 248
     lo0 = ((control + 4 + 7) & ~7) - 4
+
+    def free_hdr(p, size):
+        return ((size << 7) | pu_bit) ^ ror3(p)
+
+    def used_hdr(p, size, flags):
+        t = ((size << 7) | flags) ^ ror3(p)
+        return (t & ~0xFF & MASK32) | (((t >> 8) ^ check) & 0xFF)
+
     regions = [(h + lo0 + 4, read32(h + 12))]  # region 0: span0
-    for i in range(3):  # struct region extra[3] at offset 256: lo, span
-        lo, span = read32(h + 256 + 8 * i), read32(h + 260 + 8 * i)
+    for i in range(3):  # struct region extra[3] at offset 224: lo, span
+        lo, span = read32(h + 224 + 8 * i), read32(h + 228 + 8 * i)
         if span:
             regions.append((lo, span))
     blocks, spans = [], []
     for first, span in regions:
-        p, end, prev_used = first, first + span, f_prev
+        p, end, prev_used = first, first + span, pu_bit
         while p < end:
-            pl = hdr(p)
-            size = pl & ~7
-            if (pl & (f_mark | f_prev)) != prev_used or size < min_block or size > end - p:
-                raise DecodeError("damaged block header at 0x%08x (decoded 0x%08x)" % (p - 4, pl))
-            blocks.append((p, size - 4, bool(pl & f_used)))
-            prev_used = (pl & f_used) << 1
+            raw = read32(p - 4)
+            pl = raw ^ ror3(p)
+            size, used = (pl >> 7) & ~7, bool(pl & u_bit)
+            intact = (((raw ^ (raw >> 8)) & 0xFF) == check) if used else (
+                prev_used and size >= min_block and raw == free_hdr(p, size) and read32(p + 8) == size)
+            if (pl & pu_bit) != prev_used or size < min_block or size > end - p or not intact:
+                raise DecodeError("damaged block header at 0x%08x (stored 0x%08x)" % (p - 4, raw))
+            blocks.append((p, size - 4, used))
+            prev_used = pu_bit if used else 0
             p += size
-        if p != end or hdr(end) != (f_used | prev_used):
+        if p != end or read32(end - 4) != used_hdr(end, 0, u_bit | prev_used):
             raise DecodeError("region 0x%08x: no end marker at 0x%08x" % (first - 4, end - 4))
         spans.append((first - 4, end - 4))  # the blocks; the end marker follows
     classes, nfree = {}, read32(h + 4)
@@ -75,11 +85,11 @@ def decode_heap(read32, h):
         z = (bitmap & -bitmap).bit_length() - 1
         largest_request = read32(read32(h + 8 * z) + 8) - 4
     counters = {
-        "in_use": read32(h + 224),
-        "allocations": read32(h + 228),
-        "frees": read32(h + 232),
-        "peak": read32(h + 236),
-        "failures": read32(h + 248),
+        "in_use": read32(h + 16),
+        "allocations": read32(h + 20),
+        "frees": read32(h + 32),
+        "peak": read32(h + 36),
+        "failures": read32(h + 40),
     }
     return {"blocks": blocks, "regions": spans, "classes": classes, "counters": counters,
             "largest_request": largest_request}
