@@ -28,7 +28,8 @@
  * is a check, stored byte 0 == stored byte 1 ^ CHECK. So a one-byte overrun is
  * always caught, and so is any overrun that writes the same value into bytes
  * 0 and 1 (CHECK is not 0); other values pass with odds 1/256. A free header
- * needs no check byte: before anything follows a free block's links, its
+ * needs no check byte, nor flags (U is clear, and the block before a free
+ * one is always used): before anything follows a free block's links, its
  * header must equal exactly what make_free() writes for the plain size copy
  * at p+8, which a forward overrun can only reach through the header.
  * key(p) = p rotated right by 3, which is p / 8 for a payload: a data word
@@ -175,10 +176,13 @@ static inline uint32_t used_hdr(const byte *p, uint32_t size, uint32_t flags)
     return (t & ~0xffu) | (((t >> 8) ^ CHECK) & 0xffu);
 }
 
-/* Stored header of a free block of `size` bytes (its predecessor is used). */
+/* Stored header of a free block of `size` bytes: no flags (U clear; the
+ * block before a free block is always used, so its PU would say nothing),
+ * which keeps the check of a free header to one XOR and one compare with
+ * the shifted size. */
 static inline uint32_t free_hdr(const byte *p, uint32_t size)
 {
-    return keyed(p, size, PU_BIT);
+    return (size << 7) ^ key(p);
 }
 
 static inline byte *ptr_of(const rtm_heap_t *h, uint32_t l)
@@ -972,9 +976,10 @@ static rtm_status_t walk(const rtm_heap_t *h, rtm_walk_fn fn, void *ctx, uint32_
             uint32_t size = size_of(pl);
             uint32_t room = (uint32_t)(end - p);
             bool is_used = (pl & U_BIT) != 0u;
-            if (size < MIN_BLOCK || size > room || (pl & PU_BIT) != prev_used ||
-                (is_used ? !checked(raw) : prev_used == 0u || raw != free_hdr(p, size) || rdw(p + 8) != size ||
-                                               rdw(p + size - 8u) != size)) {
+            if (size < MIN_BLOCK || size > room ||
+                (is_used ? (pl & PU_BIT) != prev_used || !checked(raw)
+                         : prev_used == 0u || raw != free_hdr(p, size) || rdw(p + 8) != size ||
+                               rdw(p + size - 8u) != size)) {
                 return RTM_ERR_CORRUPTED;
             }
             *used += is_used ? size - 4u : 0u;

@@ -41,7 +41,7 @@ def decode_heap(read32, h):
     lo0 = ((control + 4 + 7) & ~7) - 4
 
     def free_hdr(p, size):
-        return ((size << 7) | pu_bit) ^ ror3(p)
+        return (size << 7) ^ ror3(p)  # no flags: U clear, PU implied
 
     def used_hdr(p, size, flags):
         t = ((size << 7) | flags) ^ ror3(p)
@@ -61,7 +61,7 @@ def decode_heap(read32, h):
             size, used = (pl >> 7) & ~7, bool(pl & u_bit)
             intact = (((raw ^ (raw >> 8)) & 0xFF) == check) if used else (
                 prev_used and size >= min_block and raw == free_hdr(p, size) and read32(p + 8) == size)
-            if (pl & pu_bit) != prev_used or size < min_block or size > end - p or not intact:
+            if (used and (pl & pu_bit) != prev_used) or size < min_block or size > end - p or not intact:
                 raise DecodeError("damaged block header at 0x%08x (stored 0x%08x)" % (p - 4, raw))
             blocks.append((p, size - 4, used))
             prev_used = pu_bit if used else 0
