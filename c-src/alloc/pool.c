@@ -49,6 +49,11 @@
 #define POOL_MAGIC 0x504f4f4cu /* "POOL" */
 #define WORD_BITS 32u
 #define PTR_BITS ((uint32_t)(sizeof(uintptr_t) * 8u))
+/* The handle check: a pool's first word is its own address rotated by KEY_ROT.
+ * One load and one compare with a rotated register operand (Arm: `cmp rK, rP,
+ * ror #13`); memory that is not a pool holds its own address rotated by 13 bits
+ * in that word only by accident (about 2^-32 for data unrelated to the address). */
+#define KEY_ROT 13u
 
 /*
  * Field order is for the hot path on 32-bit targets: pairs a call reads together
@@ -62,11 +67,12 @@
  * add would load, add and store both halves on every call.
  */
 struct rtm_pool {
-    uint32_t allocs_lo; /* successful allocations, low word (high word: allocs_hi) */
+    uintptr_t key;      /* rotr(own address, KEY_ROT): the handle check of every call */
     size_t head;        /* number of the first free block on the list; 0: list empty */
+    uint32_t allocs_lo; /* successful allocations, low word (high word: allocs_hi) */
     uint32_t frees_lo;  /* successful deallocations, low word (high word: frees_hi) */
-    size_t stride;      /* distance between blocks = usable size of a block */
     uintptr_t origin;   /* address of block number 0 = first block - stride */
+    size_t stride;      /* distance between blocks = usable size of a block */
     uintptr_t inv;      /* inverse of (stride >> shift) modulo 2^W */
     uint32_t shift;     /* trailing zero bits of stride */
     size_t count;       /* blocks in the pool */
@@ -95,6 +101,11 @@ static inline uintptr_t rotr(uintptr_t x, uint32_t s)
 static inline size_t number_of(const rtm_pool_t *p, const void *ptr)
 {
     return (size_t)rotr(((uintptr_t)ptr - p->origin) * p->inv, p->shift);
+}
+
+static inline bool handle_ok(const rtm_pool_t *p)
+{
+    return p->key == rotr((uintptr_t)p, KEY_ROT);
 }
 
 static inline size_t *link_of(const rtm_pool_t *p, size_t n)
@@ -225,6 +236,7 @@ rtm_status_t rtm_pool_init(void *mem, size_t size, size_t block_size, size_t blo
     p->words = bitmap_words(lo);
     fill_bytes(p->bitmap, 0u, p->words * sizeof(uint32_t));
     p->magic = POOL_MAGIC;
+    p->key = rotr((uintptr_t)p, KEY_ROT);
     *out = p;
     return RTM_OK;
 }
@@ -268,8 +280,12 @@ rtm_status_t rtm_pool_alloc(rtm_pool_t *p, void **out)
     if (p == NULL || out == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
-    uint32_t allocs = p->allocs_lo;
+    if (!handle_ok(p)) {
+        *out = NULL;
+        return RTM_ERR_CORRUPTED;
+    }
     size_t n = p->head;
+    uint32_t allocs = p->allocs_lo;
     if (n == 0u) {
         return alloc_carve(p, out);
     }
@@ -296,6 +312,9 @@ rtm_status_t rtm_pool_free(rtm_pool_t *p, void *ptr)
 {
     if (p == NULL) {
         return RTM_ERR_INVALID_ARG;
+    }
+    if (!handle_ok(p)) {
+        return RTM_ERR_CORRUPTED;
     }
     size_t head = p->head;
     uint32_t frees = p->frees_lo;
@@ -329,6 +348,9 @@ rtm_status_t rtm_pool_validate(const rtm_pool_t *p, const void *ptr)
     if (p == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
+    if (!handle_ok(p)) {
+        return RTM_ERR_CORRUPTED;
+    }
     size_t n = number_of(p, ptr);
     if (n - 1u >= p->count) {
         return RTM_ERR_INVALID_POINTER;
@@ -338,7 +360,7 @@ rtm_status_t rtm_pool_validate(const rtm_pool_t *p, const void *ptr)
 
 bool rtm_pool_contains(const rtm_pool_t *p, const void *ptr)
 {
-    if (p == NULL) {
+    if (p == NULL || !handle_ok(p)) {
         return false;
     }
     uintptr_t off = (uintptr_t)ptr - (p->origin + p->stride);
@@ -347,17 +369,17 @@ bool rtm_pool_contains(const rtm_pool_t *p, const void *ptr)
 
 size_t rtm_pool_block_size(const rtm_pool_t *p)
 {
-    return p == NULL ? 0u : p->stride;
+    return p == NULL || !handle_ok(p) ? 0u : p->stride;
 }
 
 size_t rtm_pool_block_align(const rtm_pool_t *p)
 {
-    return p == NULL ? 0u : p->align;
+    return p == NULL || !handle_ok(p) ? 0u : p->align;
 }
 
 size_t rtm_pool_footprint(const rtm_pool_t *p)
 {
-    if (p == NULL) {
+    if (p == NULL || !handle_ok(p)) {
         return 0u;
     }
     return (size_t)(p->origin + (uintptr_t)(p->count + 1u) * p->stride - (uintptr_t)p);
@@ -369,7 +391,7 @@ void rtm_pool_get_stats(const rtm_pool_t *p, rtm_pool_stats_t *out)
         return;
     }
     fill_bytes(out, 0u, sizeof *out);
-    if (p == NULL) {
+    if (p == NULL || !handle_ok(p)) {
         return;
     }
     size_t used = in_use(p);
@@ -385,7 +407,7 @@ void rtm_pool_get_stats(const rtm_pool_t *p, rtm_pool_stats_t *out)
 
 uint32_t rtm_pool_utilization_permille(const rtm_pool_t *p)
 {
-    return p == NULL ? 0u : permille_of(in_use(p), p->count);
+    return p == NULL || !handle_ok(p) ? 0u : permille_of(in_use(p), p->count);
 }
 
 void rtm_pool_stats(const rtm_pool_t *p, rtm_alloc_stats_t *out)
@@ -394,7 +416,7 @@ void rtm_pool_stats(const rtm_pool_t *p, rtm_alloc_stats_t *out)
         return;
     }
     fill_bytes(out, 0u, sizeof *out);
-    if (p == NULL) {
+    if (p == NULL || !handle_ok(p)) {
         return;
     }
     size_t used = in_use(p);
@@ -448,7 +470,7 @@ rtm_status_t rtm_pool_check(const rtm_pool_t *p)
     if (p == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
-    if (p->magic != POOL_MAGIC || !geometry_ok(p)) {
+    if (!handle_ok(p) || p->magic != POOL_MAGIC || !geometry_ok(p)) {
         return RTM_ERR_CORRUPTED;
     }
     size_t used = in_use(p);
@@ -483,6 +505,38 @@ rtm_status_t rtm_pool_check(const rtm_pool_t *p)
     return n == 0u ? RTM_OK : RTM_ERR_CORRUPTED;
 }
 
+/* Whether block n (1..count) is marked in use. */
+static bool bit_of(const rtm_pool_t *p, size_t n)
+{
+    return (p->bitmap[n / WORD_BITS] >> (n % WORD_BITS) & 1u) != 0u;
+}
+
+rtm_status_t rtm_pool_walk(const rtm_pool_t *p, rtm_walk_fn fn, void *ctx)
+{
+    if (p == NULL || fn == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (!handle_ok(p) || p->magic != POOL_MAGIC || !geometry_ok(p)) {
+        return RTM_ERR_CORRUPTED;
+    }
+    for (size_t n = 1u; n <= p->count; n++) {
+        bool used = bit_of(p, n);
+        /* Damaged: marked in use but never carved, or a carved free block whose
+         * link leaves the carved blocks or leads to a block in use. */
+        if (used ? n > p->touched
+                 : n <= p->touched && (*link_of(p, n) > p->touched ||
+                                       (*link_of(p, n) != 0u && bit_of(p, *link_of(p, n))))) {
+            return RTM_ERR_CORRUPTED;
+        }
+        rtm_block_info_t info = {link_of(p, n), p->stride, used ? 1u : 0u, 0u};
+        rtm_status_t s = fn(ctx, &info);
+        if (s != RTM_OK) {
+            return s;
+        }
+    }
+    return RTM_OK;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The allocator view                                                        */
 /* ------------------------------------------------------------------------ */
@@ -510,6 +564,12 @@ static rtm_status_t op_allocate(void *ctx, size_t size, size_t align, void **out
         return RTM_ERR_INVALID_ARG;
     }
     *out = NULL;
+    if (p == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (!handle_ok(p)) {
+        return RTM_ERR_CORRUPTED;
+    }
     rtm_status_t s = fits(p, size, align);
     return s != RTM_OK ? s : rtm_pool_alloc(p, out);
 }

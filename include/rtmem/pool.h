@@ -101,8 +101,16 @@ rtm_status_t rtm_pool_init(void *mem, size_t size, size_t block_size, size_t blo
  *         RTM_ERR_INVALID_ARG for NULL `p` or `out`;
  *         RTM_ERR_NO_MEMORY when every block is in use (counted in `failures`);
  *         RTM_ERR_CORRUPTED when the free list is broken (a free block was
- *         written after it was freed): nothing is handed out, nothing changes.
+ *         written after it was freed): nothing is handed out, nothing changes;
+ *         also for a non-NULL `p` that is not a pool's handle (see below).
  * On failure `*out` is NULL. O(1), no loop. ISR-safe (see the file comment).
+ *
+ * Handle check (every function taking a handle): the control block's first word
+ * holds the handle's own address rotated by 13 bits. A non-NULL pointer to
+ * readable memory that is not a pool (or a pool whose control block was
+ * overwritten) answers RTM_ERR_CORRUPTED (the queries: 0, false or zeroed
+ * statistics) and nothing is read beyond that word. A pointer to unreadable
+ * memory still faults on that one load.
  */
 rtm_status_t rtm_pool_alloc(rtm_pool_t *p, void **out);
 
@@ -171,6 +179,18 @@ void rtm_pool_stats(const rtm_pool_t *p, rtm_alloc_stats_t *out);
  * O(blocks). Not for the hot path.
  */
 rtm_status_t rtm_pool_check(const rtm_pool_t *p);
+
+/**
+ * Visit every block in address order, read-only: `fn(ctx, &info)` with the
+ * block's address, rtm_pool_block_size() as its size and `used` 1 or 0 (blocks
+ * never handed out yet count as free). A non-OK status from `fn` stops the walk
+ * and is returned. Before the first block the control block is checked; a block
+ * marked in use that was never carved, or a free block whose link leaves the
+ * pool or leads to a block in use, stops the walk there with RTM_ERR_CORRUPTED.
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `p` or `fn`; RTM_ERR_CORRUPTED; or
+ *         `fn`'s status. O(blocks) plus the callbacks. Not ISR-safe in practice.
+ */
+rtm_status_t rtm_pool_walk(const rtm_pool_t *p, rtm_walk_fn fn, void *ctx);
 
 /**
  * The pool as an allocator. allocate: size 0 or NULL `out` is

@@ -145,6 +145,16 @@ typedef struct rtm_alloc_stats {
     uint32_t reserved;
 } rtm_alloc_stats_t;
 
+/** One block seen by a walk. */
+typedef struct rtm_block_info {
+    void *ptr;        /**< payload address */
+    size_t size;      /**< usable bytes (used) or block bytes available (free) */
+    uint32_t used;    /**< 1: allocated, 0: free */
+    uint32_t reserved;/**< 0 */
+} rtm_block_info_t;
+/** Walk callback: return RTM_OK to go on; any other status stops the walk and is returned. */
+typedef rtm_status_t (*rtm_walk_fn)(void *ctx, const rtm_block_info_t *block);
+
 #ifdef __cplusplus
 }
 #endif

@@ -677,3 +677,126 @@ RTM_TEST(pool, counters_carry_past_32_bits)
     RTM_CHECK_OK(rtm_pool_free(p, b));
     RTM_CHECK_OK(rtm_pool_check(p));
 }
+
+/* A non-NULL handle that is not a pool: memory of every byte value, a pool's
+ * handle moved by a word, a copied control block. Every entry point answers a
+ * status (or 0 / zeroed statistics) and touches nothing. */
+RTM_TEST(pool, garbage_handles_answer_a_status)
+{
+    unsigned char *mem = (unsigned char *)rtm_test_scratch(4096);
+    RTM_CHECK(mem != NULL);
+    static const unsigned char fills[] = {0x00, 0x01, 0x5a, 0x80, 0xa5, 0xff};
+    for (unsigned f = 0; f < sizeof fills; f++) {
+        memset(mem, fills[f], 4096);
+        rtm_pool_t *g = (rtm_pool_t *)(void *)(mem + 64);
+        void *out = &out;
+        RTM_CHECK_STATUS(rtm_pool_alloc(g, &out), RTM_ERR_CORRUPTED);
+        RTM_CHECK(out == NULL);
+        RTM_CHECK_STATUS(rtm_pool_free(g, mem + 1024), RTM_ERR_CORRUPTED);
+        RTM_CHECK_STATUS(rtm_pool_validate(g, mem + 1024), RTM_ERR_CORRUPTED);
+        RTM_CHECK_STATUS(rtm_pool_check(g), RTM_ERR_CORRUPTED);
+        RTM_CHECK(!rtm_pool_contains(g, mem + 1024));
+        RTM_CHECK_EQ(rtm_pool_block_size(g), 0);
+        RTM_CHECK_EQ(rtm_pool_footprint(g), 0);
+        RTM_CHECK_EQ(rtm_pool_utilization_permille(g), 0);
+        rtm_alloc_stats_t as;
+        memset(&as, 0x77, sizeof as);
+        rtm_pool_stats(g, &as);
+        RTM_CHECK_EQ(as.capacity, 0);
+        RTM_CHECK_EQ(as.current_allocations, 0);
+        rtm_pool_stats_t ps;
+        memset(&ps, 0x77, sizeof ps);
+        rtm_pool_get_stats(g, &ps);
+        RTM_CHECK_EQ(ps.total_blocks, 0);
+        rtm_allocator_t a = rtm_pool_allocator(g);
+        RTM_CHECK_STATUS(rtm_allocator_allocate(&a, 8, 0, &out), RTM_ERR_CORRUPTED);
+        for (size_t i = 0; i < 4096; i++) {
+            RTM_CHECK(mem[i] == fills[f]); /* nothing written */
+        }
+    }
+    /* A real pool, reached through a shifted or a copied handle. */
+    rtm_pool_t *p = NULL;
+    RTM_CHECK_OK(rtm_pool_init(mem, 2048, 32, 8, &p));
+    void *b = NULL;
+    RTM_CHECK_OK(rtm_pool_alloc(p, &b));
+    rtm_pool_t *shifted = (rtm_pool_t *)(void *)(mem + sizeof(void *));
+    void *out = NULL;
+    RTM_CHECK_STATUS(rtm_pool_alloc(shifted, &out), RTM_ERR_CORRUPTED);
+    RTM_CHECK_STATUS(rtm_pool_free(shifted, b), RTM_ERR_CORRUPTED);
+    memcpy(mem + 2048, mem, 512);
+    rtm_pool_t *copy = (rtm_pool_t *)(void *)(mem + 2048);
+    RTM_CHECK_STATUS(rtm_pool_alloc(copy, &out), RTM_ERR_CORRUPTED);
+    RTM_CHECK_STATUS(rtm_pool_free(copy, b), RTM_ERR_CORRUPTED);
+    RTM_CHECK_STATUS(rtm_pool_check(copy), RTM_ERR_CORRUPTED);
+    /* The pool itself is untouched by all that. */
+    RTM_CHECK_OK(rtm_pool_check(p));
+    RTM_CHECK_OK(rtm_pool_free(p, b));
+    RTM_CHECK_OK(rtm_pool_check(p));
+}
+
+/* What a walk saw. */
+typedef struct walk_log {
+    unsigned n, used;
+    uintptr_t last;
+    size_t size;
+    bool ordered;
+    unsigned stop_at; /* return RTM_ERR_ACCESS at this visit (0: never) */
+} walk_log_t;
+
+static rtm_status_t log_block(void *ctx, const rtm_block_info_t *b)
+{
+    walk_log_t *w = (walk_log_t *)ctx;
+    if (w->n > 0u && (uintptr_t)b->ptr <= w->last) {
+        w->ordered = false;
+    }
+    w->last = (uintptr_t)b->ptr;
+    w->size = b->size;
+    w->n++;
+    w->used += b->used;
+    if (b->reserved != 0u || b->used > 1u) {
+        w->ordered = false;
+    }
+    return w->n == w->stop_at ? RTM_ERR_ACCESS : RTM_OK;
+}
+
+RTM_TEST(pool, walk_visits_every_block_in_address_order)
+{
+    unsigned char *mem = (unsigned char *)rtm_test_scratch(2048);
+    RTM_CHECK(mem != NULL);
+    rtm_pool_t *p = NULL;
+    RTM_CHECK_OK(rtm_pool_init(mem, 2048, 24, 8, &p));
+    rtm_pool_stats_t ps;
+    rtm_pool_get_stats(p, &ps);
+    live_set_t l = {{NULL}, 0, 0};
+    RTM_CHECK(take(p, &l, 20));
+    for (unsigned i = 0; i < 20; i += 3) {
+        RTM_CHECK_OK(rtm_pool_free(p, l.p[i]));
+    }
+    walk_log_t w = {0, 0, 0, 0, true, 0};
+    RTM_CHECK_OK(rtm_pool_walk(p, log_block, &w));
+    RTM_CHECK(w.ordered);
+    RTM_CHECK_EQ(w.n, ps.total_blocks);
+    RTM_CHECK_EQ(w.used, 20u - 7u);
+    RTM_CHECK_EQ(w.size, rtm_pool_block_size(p));
+    /* The callback's status stops the walk and comes back. */
+    walk_log_t s = {0, 0, 0, 0, true, 5};
+    RTM_CHECK_STATUS(rtm_pool_walk(p, log_block, &s), RTM_ERR_ACCESS);
+    RTM_CHECK_EQ(s.n, 5);
+    RTM_CHECK_STATUS(rtm_pool_walk(p, NULL, &s), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_pool_walk(NULL, log_block, &s), RTM_ERR_INVALID_ARG);
+    /* A damaged free block (a wild link written after its free): the walk
+     * stops there with CORRUPTED, having visited only the blocks below it. */
+    size_t saved, wild = (size_t)0x7fff1234u;
+    memcpy(&saved, l.p[9], sizeof saved);
+    memcpy(l.p[9], &wild, sizeof wild);
+    walk_log_t d = {0, 0, 0, 0, true, 0};
+    RTM_CHECK_STATUS(rtm_pool_walk(p, log_block, &d), RTM_ERR_CORRUPTED);
+    RTM_CHECK_EQ(d.n, 9);
+    RTM_CHECK(d.last < (uintptr_t)l.p[9]);
+    memcpy(l.p[9], &saved, sizeof saved);
+    RTM_CHECK_OK(rtm_pool_walk(p, log_block, &w));
+    RTM_CHECK_OK(rtm_pool_check(p));
+    for (unsigned i = 0; i < 20; i++) {
+        RTM_CHECK(i % 3u == 0u || rtm_model_verify(l.p[i], l.size, 0x1000u + i)); /* read-only */
+    }
+}
