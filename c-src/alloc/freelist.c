@@ -156,9 +156,37 @@ static int classify(const rtm_freelist_t *h, uintptr_t a)
     return (w & USED) != 0u ? BLK_LIVE : BLK_FREE;
 }
 
-/* A member of the free list: a sound free header whose link goes strictly
- * upwards past a live block (never to an adjacent block), so every list walk
- * ends. */
+/*
+ * Walking the list cheaply. A first-fit walk passes many free blocks and uses
+ * one; a free walks to its insertion point and writes at most its two list
+ * neighbours. So the nodes passed get only the checks that keep the walk itself
+ * safe, a few compares: the node lies inside the heap, 8-aligned, strictly above
+ * the end of the node before it (so every walk ends and no two list nodes touch),
+ * and its header says "free" with a size that stays inside the heap. Every read
+ * of the walk is then inside [lo, hi). The full check, the seal, is paid only
+ * for the blocks the call reads sizes and links from to write, or writes:
+ * the block taken and its list predecessor (alloc), or the freed block's two
+ * list neighbours (free, realloc). A damaged node that is only passed is found
+ * by the next call that uses it, or by rtm_freelist_check; either way a damaged
+ * list answers RTM_ERR_CORRUPTED before anything is written through it.
+ */
+static bool node_sane(const rtm_freelist_t *h, const fblk_t *f, uintptr_t above)
+{
+    uintptr_t a = (uintptr_t)f;
+    if (a < above || a >= h->hi || (a & FLAGS) != 0u || h->hi - a < MIN_BLOCK) {
+        return false;
+    }
+    size_t w = f->h.word;
+    return (w & FLAGS) == 0u && w >= MIN_BLOCK && w <= h->hi - a;
+}
+
+/* The full check of a list node the caller is about to use. */
+static bool node_sealed(const rtm_freelist_t *h, const fblk_t *f)
+{
+    return f == NULL || classify(h, (uintptr_t)f) == BLK_FREE;
+}
+
+/* A member of the free list, fully checked (rtm_freelist_stats). */
 static bool list_node_ok(const rtm_freelist_t *h, const fblk_t *f)
 {
     return classify(h, (uintptr_t)f) == BLK_FREE &&
@@ -265,16 +293,22 @@ static rtm_status_t alloc_block(rtm_freelist_t *h, size_t size, size_t align, vo
     size_t need = 0u;
     if (block_size(h, size, &need)) {
         fblk_t *prev = NULL;
+        uintptr_t above = h->lo;
         for (fblk_t *c = h->head; c != NULL; prev = c, c = c->next) {
-            if (!list_node_ok(h, c)) {
+            if (!node_sane(h, c, above)) {
                 return RTM_ERR_CORRUPTED;
             }
+            size_t have = c->h.word; /* free: no flags */
             uintptr_t p = 0u;
-            if (fit((uintptr_t)c, end_of(c), need, align, &p)) {
+            if (have >= need && fit((uintptr_t)c, (uintptr_t)c + have, need, align, &p)) {
+                if (!node_sealed(h, c) || !node_sealed(h, prev)) {
+                    return RTM_ERR_CORRUPTED;
+                }
                 stats_note_alloc(&h->stats, carve(h, prev, c, p, need) - HDR);
                 *out = (void *)p;
                 return RTM_OK;
             }
+            above = (uintptr_t)c + have + 1u; /* the next node lies beyond a live block */
         }
     }
     stats_note_failure(&h->stats);
@@ -282,24 +316,28 @@ static rtm_status_t alloc_block(rtm_freelist_t *h, size_t size, size_t align, vo
 }
 
 /* The list neighbours of live block `b` (size `size`): *prev = last free block
- * below it, *next = first above it (either may be NULL). Verifies every free
- * block on the way and that neither overlaps `b`. */
+ * below it, *next = first above it (either may be NULL). The walk checks the
+ * nodes it passes cheaply (node_sane), the two it returns fully, and that
+ * neither overlaps `b`. */
 static rtm_status_t neighbours(const rtm_freelist_t *h, uintptr_t b, size_t size, fblk_t **prev,
                                fblk_t **next)
 {
     fblk_t *p = NULL;
     fblk_t *c = h->head;
+    uintptr_t above = h->lo;
     while (c != NULL) {
-        if (!list_node_ok(h, c)) {
+        if (!node_sane(h, c, above)) {
             return RTM_ERR_CORRUPTED;
         }
         if ((uintptr_t)c >= b) {
             break;
         }
+        above = (uintptr_t)c + c->h.word + 1u;
         p = c;
         c = c->next;
     }
-    if ((p != NULL && end_of(p) > b) || (c != NULL && (uintptr_t)c < b + size)) {
+    if ((p != NULL && end_of(p) > b) || (c != NULL && (uintptr_t)c < b + size) ||
+        !node_sealed(h, p) || !node_sealed(h, c)) {
         return RTM_ERR_CORRUPTED;
     }
     *prev = p;
@@ -563,6 +601,28 @@ rtm_status_t rtm_freelist_check(const rtm_freelist_t *h)
         a += size_of(blk_at(a));
     }
     return expect == NULL && stats_agree(&h->stats, live, bytes) ? RTM_OK : RTM_ERR_CORRUPTED;
+}
+
+rtm_status_t rtm_freelist_walk(const rtm_freelist_t *h, rtm_walk_fn fn, void *ctx)
+{
+    if (h == NULL || fn == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (!cb_ok(h)) {
+        return RTM_ERR_CORRUPTED;
+    }
+    for (uintptr_t a = h->lo; a < h->hi; a += size_of(blk_at(a))) {
+        int state = classify(h, a); /* bounds the block inside the heap */
+        if (state == BLK_BAD) {
+            return RTM_ERR_CORRUPTED;
+        }
+        rtm_block_info_t info = {(void *)(a + HDR), size_of(blk_at(a)) - HDR, state == BLK_LIVE ? 1u : 0u, 0u};
+        rtm_status_t s = fn(ctx, &info);
+        if (s != RTM_OK) {
+            return s;
+        }
+    }
+    return RTM_OK;
 }
 
 /* ---- the allocator interface ---- */
