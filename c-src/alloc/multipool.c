@@ -58,7 +58,7 @@ rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out)
         return RTM_ERR_ALIGNMENT;
     }
     if (size < rtm_mpool_storage_size(1u)) {
-        return RTM_ERR_NO_MEMORY;
+        return RTM_ERR_INVALID_ARG; /* too small: the one status of every allocator's init */
     }
     size_t cap = (size - sizeof(struct rtm_mpool)) / sizeof(mpool_class_t);
     if (cap > UINT32_MAX) {

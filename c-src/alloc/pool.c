@@ -194,7 +194,7 @@ rtm_status_t rtm_pool_init(void *mem, size_t size, size_t block_size, size_t blo
     }
     uintptr_t end = base + size;
     if (size <= sizeof(struct rtm_pool)) {
-        return RTM_ERR_NO_MEMORY;
+        return RTM_ERR_INVALID_ARG; /* too small: the one status of every allocator's init */
     }
 
     /* The most blocks that fit: the bitmap grows with the count, so search
@@ -210,7 +210,7 @@ rtm_status_t rtm_pool_init(void *mem, size_t size, size_t block_size, size_t blo
         }
     }
     if (lo == 0u) {
-        return RTM_ERR_NO_MEMORY;
+        return RTM_ERR_INVALID_ARG;
     }
     uintptr_t first = first_block_if_fits(base, end, lo, stride, block_align);
 

@@ -84,11 +84,11 @@ typedef struct rtm_pool_stats {
  * @param out         receives the handle; set to NULL on failure.
  * @return RTM_OK;
  *         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, `block_size` 0, a block size
- *         whose rounding overflows, or `mem + size` wrapping around;
+ *         whose rounding overflows, `mem + size` wrapping around, or a `size`
+ *         that cannot hold the control block, the bitmap and at least one block
+ *         (a too-small arena is RTM_ERR_INVALID_ARG for every allocator);
  *         RTM_ERR_ALIGNMENT for a non-power-of-two `block_align` or a `mem` not
- *         aligned to RTM_POOL_MEM_ALIGN;
- *         RTM_ERR_NO_MEMORY when `size` cannot hold the control block, the bitmap
- *         and at least one block.
+ *         aligned to RTM_POOL_MEM_ALIGN.
  * O(blocks / 32) (clears the bitmap), plus O(log blocks) to size it. ISR-safe.
  */
 rtm_status_t rtm_pool_init(void *mem, size_t size, size_t block_size, size_t block_align,

@@ -82,7 +82,7 @@ RTM_TEST(pool, geometry_follows_the_contract_and_count_is_maximal)
             size_t stride = expect_stride(geoms[g].size, geoms[g].align);
             size_t align = expect_align(geoms[g].align);
             rtm_status_t st = rtm_pool_init(mem, sizes[s], geoms[g].size, geoms[g].align, &p);
-            if (st == RTM_ERR_NO_MEMORY) {
+            if (st == RTM_ERR_INVALID_ARG) {
                 RTM_CHECK(sizes[s] < 2u * stride + 256u); /* only tiny arenas may be refused */
                 RTM_CHECK(p == NULL);
                 continue;
@@ -263,21 +263,21 @@ RTM_TEST(pool, init_refuses_bad_arguments_with_exact_statuses)
     RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, 0, 0, &p), RTM_ERR_INVALID_ARG);
     RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, SIZE_MAX, 0, &p), RTM_ERR_INVALID_ARG);
     RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, SIZE_MAX - 6u, 8, &p), RTM_ERR_INVALID_ARG);
-    RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, SIZE_MAX / 2u, 8, &p), RTM_ERR_NO_MEMORY);
+    RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, SIZE_MAX / 2u, 8, &p), RTM_ERR_INVALID_ARG);
     RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, 16, 3, &p), RTM_ERR_ALIGNMENT);
     RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, 16, 24, &p), RTM_ERR_ALIGNMENT);
     RTM_CHECK_STATUS(rtm_pool_init(mem + 4, 4000, 16, 0, &p), RTM_ERR_ALIGNMENT);
     RTM_CHECK_STATUS(rtm_pool_init(mem + 1, 4000, 16, 0, &p), RTM_ERR_ALIGNMENT);
     RTM_CHECK_STATUS(rtm_pool_init(mem, SIZE_MAX, 16, 0, &p), RTM_ERR_INVALID_ARG);
-    RTM_CHECK_STATUS(rtm_pool_init(mem, 0, 16, 0, &p), RTM_ERR_NO_MEMORY);
-    RTM_CHECK_STATUS(rtm_pool_init(mem, 16, 16, 0, &p), RTM_ERR_NO_MEMORY);
+    RTM_CHECK_STATUS(rtm_pool_init(mem, 0, 16, 0, &p), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_pool_init(mem, 16, 16, 0, &p), RTM_ERR_INVALID_ARG);
     RTM_CHECK(p == NULL);
     /* The smallest arena that holds one block, found by growing the size: one
-     * byte less is NO_MEMORY, and a block larger than the arena never fits. */
+     * byte less is INVALID_ARG (too small), and a block larger than the arena never fits. */
     size_t min = 0;
     for (size_t s = 1; s < 512u && min == 0u; s++) {
         rtm_status_t st = rtm_pool_init(mem, s, 64, 64, &p);
-        RTM_CHECK(st == RTM_OK || st == RTM_ERR_NO_MEMORY);
+        RTM_CHECK(st == RTM_OK || st == RTM_ERR_INVALID_ARG);
         min = st == RTM_OK ? s : 0u;
     }
     RTM_CHECK(min > 64u);
@@ -285,8 +285,8 @@ RTM_TEST(pool, init_refuses_bad_arguments_with_exact_statuses)
     rtm_pool_get_stats(p, &ps);
     RTM_CHECK_EQ(ps.total_blocks, 1);
     RTM_CHECK_EQ(rtm_pool_footprint(p), min);
-    RTM_CHECK_STATUS(rtm_pool_init(mem, min - 1u, 64, 64, &p), RTM_ERR_NO_MEMORY);
-    RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, 8192, 8, &p), RTM_ERR_NO_MEMORY);
+    RTM_CHECK_STATUS(rtm_pool_init(mem, min - 1u, 64, 64, &p), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, 8192, 8, &p), RTM_ERR_INVALID_ARG);
 }
 
 RTM_TEST(pool, entry_points_refuse_bad_input_and_keep_live_blocks)
