@@ -181,6 +181,12 @@ readme-example: deps-core
 
 TEST_STEPS += readme-example
 
+# Every tool a step runs is installed by that step's ensure-deps groups.
+.PHONY: check-deps
+check-deps:
+	@echo "== each step's tools against its install groups =="
+	@scripts/check-deps.sh
+
 clean:
 	rm -rf $(BUILD)
 
