@@ -57,10 +57,14 @@ fail=0
 for step in $steps; do
     $MAKE -n -B --no-print-directory "$step" >"$tmp/cmds" 2>/dev/null
     groups=$(sed -n 's|.*scripts/ensure-deps.sh \([a-z0-9 ]*\).*|\1|p' "$tmp/cmds" | tr ' ' '\n' | sort -u | tr '\n' ' ')
-    # The project scripts the commands call run tools too.
-    for f in $(tr -s ' \t;|&()<>"'"'"'=' '\n' <"$tmp/cmds" | grep -E '^[A-Za-z0-9_./-]+\.(sh|py)$' | sort -u); do
+    # The project shell scripts the commands call run tools too: the words in
+    # command position of their lines (after ; | & $( then do else, or first).
+    for f in $(tr -s ' \t;|&()<>"'"'"'=' '\n' <"$tmp/cmds" | grep -E '^[A-Za-z0-9_./-]+\.sh$' | sort -u); do
         case "$f" in */ensure-deps.sh | */check-deps.sh) continue ;; esac
-        [ -f "$f" ] && sed 's/^[[:space:]]*#.*//' "$f" >>"$tmp/cmds"
+        [ -f "$f" ] || continue
+        sed 's/^[[:space:]]*#.*//' "$f" | tr ';|&' '\n\n\n' |
+            sed 's/\$(/\n/g; s/\(then\|do\|else\|timeout\( -k [0-9]*\)\{0,1\} [0-9]*\) /\n/g' |
+            awk '{print $1}' >>"$tmp/cmds"
     done
     # shellcheck disable=SC2086
     closure $groups | sort -u >"$tmp/allowed"
