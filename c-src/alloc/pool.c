@@ -374,6 +374,14 @@ size_t rtm_pool_block_align(const rtm_pool_t *p)
     return p == NULL || !handle_ok(p) ? 0u : cctl_of(p)->align;
 }
 
+void *rtm_pool_memory(const rtm_pool_t *p)
+{
+    if (p == NULL || !handle_ok(p)) {
+        return NULL;
+    }
+    return (void *)(uintptr_t)cctl_of(p); /* the caller's own memory, handed back */
+}
+
 size_t rtm_pool_footprint(const rtm_pool_t *p)
 {
     if (p == NULL || !handle_ok(p)) {

@@ -9,14 +9,15 @@
  * Memory layout, all carved from the caller's memory (`mem`, `size`):
  *
  *     mem                                                          mem + size
- *     | control block | bitmap: 1 bit per block | pad | block 0 | block 1 | ... |  (tail) |
- *     ^ the handle     ^ bit set = block in use        ^ aligned to block_align
+ *     | control fields | map: 1 byte per block | pad | block 1 | block 2 | ... |  (tail) |
+ *                      ^ the handle: map byte 0  ^ aligned to block_align
+ *     (a map byte is 1 while its block is in use)
  *
  * The block count is the largest that fits; there is no other cap (the seed
  * capped at 64). A free block's first word links it into an intrusive free
  * list, so blocks cost no per-block header. Blocks are handed out from the free
  * list (most recently freed first) or, when the list is empty, from the never
- * used blocks in address order, so initialisation touches only the bitmap.
+ * used blocks in address order, so initialisation touches only the map.
  *
  * Geometry decided by the caller:
  * - `block_align`: 0 means 8 (the library's minimum alignment); otherwise a power
@@ -30,7 +31,9 @@
  * Not synchronized: wrap the pool's allocator in the lock decorator
  * (rtmem/lock.h) to share it between threads or with interrupt handlers. With
  * that caveat every function is ISR-safe: none blocks, none loops over blocks
- * except rtm_pool_init (bitmap clearing, O(blocks / 32)) and rtm_pool_check.
+ * except rtm_pool_init (map clearing, O(blocks)), rtm_pool_check, rtm_pool_walk
+ * and the statistics, which count the blocks in use from the map (O(blocks ever
+ * handed out)).
  */
 #ifndef RTMEM_POOL_H
 #define RTMEM_POOL_H
@@ -85,11 +88,11 @@ typedef struct rtm_pool_stats {
  * @return RTM_OK;
  *         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, `block_size` 0, a block size
  *         whose rounding overflows, `mem + size` wrapping around, or a `size`
- *         that cannot hold the control block, the bitmap and at least one block
+ *         that cannot hold the control fields, the map and at least one block
  *         (a too-small arena is RTM_ERR_INVALID_ARG for every allocator);
  *         RTM_ERR_ALIGNMENT for a non-power-of-two `block_align` or a `mem` not
  *         aligned to RTM_POOL_MEM_ALIGN.
- * O(blocks / 32) (clears the bitmap), plus O(log blocks) to size it. ISR-safe.
+ * O(blocks) (clears the map), plus O(log blocks) to size it. ISR-safe.
  */
 rtm_status_t rtm_pool_init(void *mem, size_t size, size_t block_size, size_t block_align,
                            rtm_pool_t **out);
@@ -122,7 +125,7 @@ rtm_status_t rtm_pool_alloc(rtm_pool_t *p, void **out);
  *         one that is not the start of a block (interior pointer);
  *         RTM_ERR_DOUBLE_FREE for a block that is not in use.
  * On failure nothing changes. O(1), no loop: one multiply, one rotate and one
- * compare validate the pointer, one bitmap bit tells whether it is in use.
+ * compare validate the pointer, one map byte tells whether it is in use.
  * ISR-safe (see the file comment).
  */
 rtm_status_t rtm_pool_free(rtm_pool_t *p, void *ptr);
@@ -148,18 +151,25 @@ size_t rtm_pool_block_size(const rtm_pool_t *p);
 size_t rtm_pool_block_align(const rtm_pool_t *p);
 
 /**
- * Bytes from the handle (the start of the memory given to rtm_pool_init) to the
- * end of the last block: the span the pool owns, less any unusable tail. 0 for
- * NULL. O(1), ISR-safe. (The multi-pool manager uses it to refuse overlapping pools.)
+ * The start of the memory given to rtm_pool_init (the handle itself lies a few
+ * words above it); NULL for NULL or a garbage handle. O(1), ISR-safe.
+ */
+void *rtm_pool_memory(const rtm_pool_t *p);
+
+/**
+ * Bytes from rtm_pool_memory() to the end of the last block: the span the pool
+ * owns, less any unusable tail. 0 for NULL. O(1), ISR-safe. (The multi-pool
+ * manager uses the two to refuse overlapping pools.)
  */
 size_t rtm_pool_footprint(const rtm_pool_t *p);
 
-/** Copy the pool's statistics out; zeroes `*out` for a NULL `p`; nothing for NULL `out`. O(1). */
+/** Copy the pool's statistics out; zeroes `*out` for a NULL `p`; nothing for NULL `out`.
+ * O(blocks ever handed out): the blocks in use are counted from the map. */
 void rtm_pool_get_stats(const rtm_pool_t *p, rtm_pool_stats_t *out);
 
 /**
  * Blocks in use per thousand blocks, rounded down (0..1000, integers only);
- * 0 for NULL. O(1), ISR-safe.
+ * 0 for NULL. O(blocks ever handed out), ISR-safe.
  */
 uint32_t rtm_pool_utilization_permille(const rtm_pool_t *p);
 
@@ -167,12 +177,12 @@ uint32_t rtm_pool_utilization_permille(const rtm_pool_t *p);
  * The generic statistics (rtm_alloc_stats_t): every block is accounted at
  * rtm_pool_block_size(); free_bytes, largest_free_block (one block, or 0 when
  * exhausted) and capacity (blocks * block size) are valid. Zeroes `*out` for a
- * NULL `p`; nothing for NULL `out`. O(1).
+ * NULL `p`; nothing for NULL `out`. O(blocks ever handed out).
  */
 void rtm_pool_stats(const rtm_pool_t *p, rtm_alloc_stats_t *out);
 
 /**
- * Read-only integrity walk: the control block's geometry, the bitmap's
+ * Read-only integrity walk: the control block's geometry, the map's
  * population against the counters, and the free list (every node a valid block
  * whose bit is clear, exactly the expected number of nodes, hence no cycle).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED.

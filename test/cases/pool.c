@@ -90,6 +90,7 @@ RTM_TEST(pool, geometry_follows_the_contract_and_count_is_maximal)
             RTM_CHECK_OK(st);
             /* The handle lies inside the caller's memory, below the first block. */
             RTM_CHECK((uintptr_t)p > (uintptr_t)mem && (uintptr_t)p < (uintptr_t)mem + 256u);
+            RTM_CHECK(rtm_pool_memory(p) == (void *)mem);
             RTM_CHECK_EQ(rtm_pool_block_size(p), stride);
             RTM_CHECK_EQ(rtm_pool_block_align(p), align);
             rtm_pool_stats_t ps;
@@ -685,6 +686,7 @@ RTM_TEST(pool, garbage_handles_answer_a_status)
         RTM_CHECK(!rtm_pool_contains(g, mem + 1024));
         RTM_CHECK_EQ(rtm_pool_block_size(g), 0);
         RTM_CHECK_EQ(rtm_pool_footprint(g), 0);
+        RTM_CHECK(rtm_pool_memory(g) == NULL);
         RTM_CHECK_EQ(rtm_pool_utilization_permille(g), 0);
         rtm_alloc_stats_t as;
         memset(&as, 0x77, sizeof as);

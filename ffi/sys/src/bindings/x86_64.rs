@@ -1426,11 +1426,11 @@ extern "C" {
     #[doc = " @return RTM_OK;"]
     #[doc = "         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, `block_size` 0, a block size"]
     #[doc = "         whose rounding overflows, `mem + size` wrapping around, or a `size`"]
-    #[doc = "         that cannot hold the control block, the bitmap and at least one block"]
+    #[doc = "         that cannot hold the control fields, the map and at least one block"]
     #[doc = "         (a too-small arena is RTM_ERR_INVALID_ARG for every allocator);"]
     #[doc = "         RTM_ERR_ALIGNMENT for a non-power-of-two `block_align` or a `mem` not"]
     #[doc = "         aligned to RTM_POOL_MEM_ALIGN."]
-    #[doc = " O(blocks / 32) (clears the bitmap), plus O(log blocks) to size it. ISR-safe."]
+    #[doc = " O(blocks) (clears the map), plus O(log blocks) to size it. ISR-safe."]
     pub fn rtm_pool_init(
         mem: *mut core::ffi::c_void,
         size: usize,
@@ -1466,7 +1466,7 @@ extern "C" {
     #[doc = "         one that is not the start of a block (interior pointer);"]
     #[doc = "         RTM_ERR_DOUBLE_FREE for a block that is not in use."]
     #[doc = " On failure nothing changes. O(1), no loop: one multiply, one rotate and one"]
-    #[doc = " compare validate the pointer, one bitmap bit tells whether it is in use."]
+    #[doc = " compare validate the pointer, one map byte tells whether it is in use."]
     #[doc = " ISR-safe (see the file comment)."]
     pub fn rtm_pool_free(p: *mut rtm_pool_t, ptr: *mut core::ffi::c_void) -> rtm_status_t;
 }
@@ -1491,29 +1491,35 @@ extern "C" {
     pub fn rtm_pool_block_align(p: *const rtm_pool_t) -> usize;
 }
 extern "C" {
-    #[doc = " Bytes from the handle (the start of the memory given to rtm_pool_init) to the"]
-    #[doc = " end of the last block: the span the pool owns, less any unusable tail. 0 for"]
-    #[doc = " NULL. O(1), ISR-safe. (The multi-pool manager uses it to refuse overlapping pools.)"]
+    #[doc = " The start of the memory given to rtm_pool_init (the handle itself lies a few"]
+    #[doc = " words above it); NULL for NULL or a garbage handle. O(1), ISR-safe."]
+    pub fn rtm_pool_memory(p: *const rtm_pool_t) -> *mut core::ffi::c_void;
+}
+extern "C" {
+    #[doc = " Bytes from rtm_pool_memory() to the end of the last block: the span the pool"]
+    #[doc = " owns, less any unusable tail. 0 for NULL. O(1), ISR-safe. (The multi-pool"]
+    #[doc = " manager uses the two to refuse overlapping pools.)"]
     pub fn rtm_pool_footprint(p: *const rtm_pool_t) -> usize;
 }
 extern "C" {
-    #[doc = " Copy the pool's statistics out; zeroes `*out` for a NULL `p`; nothing for NULL `out`. O(1)."]
+    #[doc = " Copy the pool's statistics out; zeroes `*out` for a NULL `p`; nothing for NULL `out`."]
+    #[doc = " O(blocks ever handed out): the blocks in use are counted from the map."]
     pub fn rtm_pool_get_stats(p: *const rtm_pool_t, out: *mut rtm_pool_stats_t);
 }
 extern "C" {
     #[doc = " Blocks in use per thousand blocks, rounded down (0..1000, integers only);"]
-    #[doc = " 0 for NULL. O(1), ISR-safe."]
+    #[doc = " 0 for NULL. O(blocks ever handed out), ISR-safe."]
     pub fn rtm_pool_utilization_permille(p: *const rtm_pool_t) -> u32;
 }
 extern "C" {
     #[doc = " The generic statistics (rtm_alloc_stats_t): every block is accounted at"]
     #[doc = " rtm_pool_block_size(); free_bytes, largest_free_block (one block, or 0 when"]
     #[doc = " exhausted) and capacity (blocks * block size) are valid. Zeroes `*out` for a"]
-    #[doc = " NULL `p`; nothing for NULL `out`. O(1)."]
+    #[doc = " NULL `p`; nothing for NULL `out`. O(blocks ever handed out)."]
     pub fn rtm_pool_stats(p: *const rtm_pool_t, out: *mut rtm_alloc_stats_t);
 }
 extern "C" {
-    #[doc = " Read-only integrity walk: the control block's geometry, the bitmap's"]
+    #[doc = " Read-only integrity walk: the control block's geometry, the map's"]
     #[doc = " population against the counters, and the free list (every node a valid block"]
     #[doc = " whose bit is clear, exactly the expected number of nodes, hence no cycle)."]
     #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED."]
