@@ -16,7 +16,8 @@
  *   |                    |              | ...                |
  *   +--------------------+ b + size     +--------------------+ b + size
  *
- *   seal = keyed hash(b, size|flags, next or NULL); key = hash(heap address).
+ *   used: seal = keyed hash(b, size|USED); key = hash(heap address, epoch)
+ *   free: seal = size ^ next ^ rotr(b, 13) ^ key (cheap: every list walk checks it)
  *
  * Coalescing uses the address-ordered list rather than boundary tags: a free
  * walks the list to its insertion point anyway (the list stays sorted), and
