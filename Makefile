@@ -193,6 +193,10 @@ clean:
 # Step fragments: cross builds, QEMU, benchmarks, Rust. Each appends to TEST_STEPS.
 include $(sort $(wildcard mk/*.mk))
 
+# Last, when every step has installed its tools: the check that each step's
+# tools are installed by the step's own groups.
+TEST_STEPS += check-deps
+
 # `make test` runs the steps in order; the first failure stops it.
 test:
 	@for step in $(TEST_STEPS); do \
