@@ -98,14 +98,36 @@ $(BUILD)/$(1)/test_list.h: $(CASE_SRCS)
 
 $(BUILD)/$(1)/run_tests: $$($(1)_LIB_OBJS) $$($(1)_TEST_OBJS)
 	@echo "  LD [$(1)] $$@"
-	$(Q)$(2) $(3) $$^ -o $$@ $$(if $$(filter criterion,$(4)),-lcriterion)
+	$(Q)$(2) $(3) $$^ -o $$@ $$(if $$(filter criterion,$(4)),-lcriterion,-static)
 
 .PHONY: test-$(1)
 test-$(1): deps-core $(BUILD)/$(1)/run_tests
 	@echo "== host tests: $(1) =="
-	$(BUILD)/$(1)/run_tests $$(if $$(filter criterion,$(4)),--jobs 2)
+	$$(if $$(filter criterion,$(4)),$(BUILD)/$(1)/run_tests --jobs 2,@$$(call plain_run,$(1),$(2),$(3)))
 
 -include $$($(1)_LIB_OBJS:.o=.d) $$($(1)_TEST_OBJS:.o=.d)
+endef
+
+# The plain (-m32) runners are linked -static so that they also run under
+# qemu-i386 (qemu-user) on a kernel without IA32 emulation, where executing them
+# fails ("Exec format error"). I386_RUNNER=auto probes with a one-line program
+# built the same way, native forces the direct run, qemu forces the emulated one.
+I386_RUNNER ?= auto
+# $(call plain_run,name,compiler,flags)
+define plain_run
+r=$(I386_RUNNER); \
+if [ "$$r" = auto ]; then \
+  printf 'int main(void) { return 0; }\n' > $(BUILD)/$(1)/probe.c && \
+  $(2) $(3) -static $(BUILD)/$(1)/probe.c -o $(BUILD)/$(1)/probe && \
+  if $(BUILD)/$(1)/probe 2>/dev/null; then r=native; else r=qemu; fi; \
+fi; \
+if [ "$$r" = qemu ]; then \
+  $(DEPS) i386emu || exit 1; \
+  echo "$(1): this kernel cannot execute i386 programs (or I386_RUNNER=qemu): running under qemu-i386"; \
+  qemu-i386 $(BUILD)/$(1)/run_tests; \
+else \
+  $(BUILD)/$(1)/run_tests; \
+fi
 endef
 
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -159,11 +181,21 @@ readme-example: deps-core
 
 TEST_STEPS += readme-example
 
+# Every tool a step runs is installed by that step's ensure-deps groups.
+.PHONY: check-deps
+check-deps:
+	@echo "== each step's tools against its install groups =="
+	@scripts/check-deps.sh
+
 clean:
 	rm -rf $(BUILD)
 
 # Step fragments: cross builds, QEMU, benchmarks, Rust. Each appends to TEST_STEPS.
 include $(sort $(wildcard mk/*.mk))
+
+# Last, when every step has installed its tools: the check that each step's
+# tools are installed by the step's own groups.
+TEST_STEPS += check-deps
 
 # `make test` runs the steps in order; the first failure stops it.
 test:

@@ -1,18 +1,20 @@
 #!/bin/sh
 # Install the Debian packages a build step needs, only those that are missing.
-# Usage: scripts/ensure-deps.sh GROUP...   (groups: core cross qemu rust bench lint fuzz)
+# Usage: scripts/ensure-deps.sh GROUP...   (groups: core cross qemu rust bench lint fuzz i386emu)
 # Runs `apt-get update` at most once per boot, tolerates a transiently failing
 # index, and fails with the install's own error if a package cannot be had.
 set -u
 
-pkgs_core="make gcc clang gcc-multilib libcriterion-dev pkg-config"
+pkgs_core="make gcc g++ clang gcc-multilib libcriterion-dev pkg-config"
 pkgs_cross="gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi gcc-riscv64-unknown-elf"
 pkgs_qemu="qemu-system-arm qemu-system-misc"
-pkgs_rust="bindgen cbindgen libclang1-14 libclang-common-14-dev librust-criterion-dev rustc-web cargo-web rust-web-src rust-web-clippy"
+pkgs_rust="bindgen cbindgen libclang1-14 libclang-common-14-dev librust-criterion-dev rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web"
 pkgs_bench="valgrind python3 python3-matplotlib"
 pkgs_lint="cppcheck clang-tidy"
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_debug="gdb-multiarch python3 python3-matplotlib"
+# -m32 suites on a kernel that cannot execute i386 programs (Makefile: I386_RUNNER)
+pkgs_i386emu="qemu-user"
 
 missing=""
 for group in "$@"; do

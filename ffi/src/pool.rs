@@ -62,8 +62,9 @@ impl<'a> FixedSizePool<'a> {
     /// alignment, 8) over `arena`; the arena's start is aligned up to
     /// `RTM_POOL_MEM_ALIGN` first.
     ///
-    /// Errors: `InvalidArgument` for `block_size` 0; `OutOfMemory` when the
-    /// arena cannot hold the control block, the bitmap and one block.
+    /// Errors: `InvalidArgument` for `block_size` 0, or when the arena cannot
+    /// hold the control block, the bitmap and one block (a too-small arena is
+    /// `InvalidArgument` for every allocator).
     pub fn new(arena: &'a mut [MaybeUninit<u8>], block_size: usize) -> Result<Self, MemoryError> {
         Self::with_alignment(arena, block_size, 0)
     }
@@ -254,7 +255,7 @@ impl<'a> MultiSizePoolManager<'a> {
     /// A manager without classes or fallback, in `storage` (its start aligned
     /// up to `RTM_MPOOL_MEM_ALIGN` first); its class capacity is what fits.
     ///
-    /// Errors: `OutOfMemory` when `storage` holds no class.
+    /// Errors: `InvalidArgument` when `storage` holds no class (too small).
     pub fn new(storage: &'a mut [MaybeUninit<u8>]) -> Result<Self, MemoryError> {
         let storage = align_slice(storage, sys::RTM_MPOOL_MEM_ALIGN as usize);
         let mut raw = ptr::null_mut();

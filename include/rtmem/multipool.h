@@ -96,9 +96,10 @@ size_t rtm_mpool_storage_size(uint32_t max_classes);
  * Initialise a manager over `mem`; its class capacity is the most classes that
  * fit in `size` (see rtm_mpool_storage_size). No fallback is set.
  * @return RTM_OK;
- *         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, or `mem + size` wrapping;
- *         RTM_ERR_ALIGNMENT for `mem` not aligned to RTM_MPOOL_MEM_ALIGN;
- *         RTM_ERR_NO_MEMORY when `size` holds no class at all.
+ *         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, `mem + size` wrapping, or a
+ *         `size` below rtm_mpool_storage_size(1) (a too-small arena is
+ *         RTM_ERR_INVALID_ARG for every allocator);
+ *         RTM_ERR_ALIGNMENT for `mem` not aligned to RTM_MPOOL_MEM_ALIGN.
  * `*out` is NULL on failure. O(1), ISR-safe. `mem` belongs to the manager while used.
  */
 rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out);

@@ -95,7 +95,8 @@ typedef struct rtm_redzone {
 
 /**
  * Initialise `rz` over `inner` (copied). `fn` (may be NULL) receives reports.
- * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `rz`/`inner` or an inner allocator without ops.
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `rz`/`inner` or an inner allocator without ops
+ *         or without an allocate or deallocate slot (as rtm_lock_init).
  */
 rtm_status_t rtm_redzone_init(rtm_redzone_t *rz, const rtm_allocator_t *inner, rtm_redzone_report_fn fn,
                               void *user);

@@ -777,3 +777,79 @@ RTM_TEST(freelist, checker_fires_on_an_overwritten_list_link)
     RTM_CHECK_OK(rtm_freelist_free(f.h, f.p[1]));
     RTM_CHECK_OK(rtm_freelist_check(f.h));
 }
+
+/* What a walk saw. */
+typedef struct walk_log {
+    unsigned n, used;
+    void *ptr[8];
+    size_t size[8];
+    bool ordered;
+} walk_log_t;
+
+static rtm_status_t log_block(void *ctx, const rtm_block_info_t *b)
+{
+    walk_log_t *w = (walk_log_t *)ctx;
+    if ((w->n > 0u && (uintptr_t)b->ptr <= (uintptr_t)w->ptr[(w->n - 1u) % 8u]) || b->reserved != 0u ||
+        b->used > 1u) {
+        w->ordered = false;
+    }
+    w->ptr[w->n % 8u] = b->ptr;
+    w->size[w->n % 8u] = b->size;
+    w->used += b->used;
+    w->n++;
+    return w->n == 99u ? RTM_ERR_ACCESS : RTM_OK;
+}
+
+RTM_TEST(freelist, walk_visits_every_block_in_address_order)
+{
+    SKIP_WITHOUT_SCRATCH(4096u);
+    fx_t f;
+    RTM_CHECK(fx_setup(&f, 4096u));
+    /* A, the hole, B, C, the free rest. */
+    walk_log_t w;
+    memset(&w, 0, sizeof w);
+    w.ordered = true;
+    RTM_CHECK_OK(rtm_freelist_walk(f.h, log_block, &w));
+    RTM_CHECK(w.ordered);
+    RTM_CHECK_EQ(w.n, 5);
+    RTM_CHECK_EQ(w.used, 3);
+    RTM_CHECK(w.ptr[0] == f.p[0] && w.ptr[1] == f.hole && w.ptr[2] == f.p[1] && w.ptr[3] == f.p[2]);
+    RTM_CHECK_EQ(w.size[0], rtm_freelist_usable_size(f.h, f.p[0]));
+    RTM_CHECK_EQ(w.size[2], rtm_freelist_usable_size(f.h, f.p[1]));
+    rtm_alloc_stats_t st = stats_of(f.h);
+    RTM_CHECK_EQ(w.size[1] + w.size[4], st.free_bytes);
+    RTM_CHECK_EQ(w.size[4], st.largest_free_block);
+    RTM_CHECK_STATUS(rtm_freelist_walk(f.h, NULL, &w), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_freelist_walk(NULL, log_block, &w), RTM_ERR_INVALID_ARG);
+
+    /* The callback's status stops it. */
+    memset(&w, 0, sizeof w);
+    w.n = 97u;
+    RTM_CHECK_STATUS(rtm_freelist_walk(f.h, log_block, &w), RTM_ERR_ACCESS);
+    RTM_CHECK_EQ(w.n, 99);
+
+    /* A damaged header (B's, overwritten): the walk stops there, having seen
+     * only A and the hole, and nothing changes. */
+    unsigned char *b = (unsigned char *)f.p[1];
+    unsigned char saved[32];
+    memcpy(saved, b - f.hdr, f.hdr);
+    memset(b - f.hdr, 0xa5, f.hdr);
+    memset(&w, 0, sizeof w);
+    w.ordered = true;
+    RTM_CHECK_STATUS(rtm_freelist_walk(f.h, log_block, &w), RTM_ERR_CORRUPTED);
+    RTM_CHECK_EQ(w.n, 2);
+    RTM_CHECK(w.ptr[1] == f.hole);
+    memcpy(b - f.hdr, saved, f.hdr);
+    RTM_CHECK(fx_intact(&f));
+    /* A size that points outside the heap (the free rest's header). */
+    unsigned char *c = (unsigned char *)f.p[2];
+    size_t uc = rtm_freelist_usable_size(f.h, c);
+    size_t *rest = (size_t *)(void *)(c + uc);
+    size_t keep = *rest;
+    *rest = (size_t)0x7ffffff0u;
+    memset(&w, 0, sizeof w);
+    RTM_CHECK_STATUS(rtm_freelist_walk(f.h, log_block, &w), RTM_ERR_CORRUPTED);
+    RTM_CHECK_EQ(w.n, 4);
+    *rest = keep;
+    RTM_CHECK(fx_intact(&f));
+}

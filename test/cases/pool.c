@@ -82,13 +82,15 @@ RTM_TEST(pool, geometry_follows_the_contract_and_count_is_maximal)
             size_t stride = expect_stride(geoms[g].size, geoms[g].align);
             size_t align = expect_align(geoms[g].align);
             rtm_status_t st = rtm_pool_init(mem, sizes[s], geoms[g].size, geoms[g].align, &p);
-            if (st == RTM_ERR_NO_MEMORY) {
+            if (st == RTM_ERR_INVALID_ARG) {
                 RTM_CHECK(sizes[s] < 2u * stride + 256u); /* only tiny arenas may be refused */
                 RTM_CHECK(p == NULL);
                 continue;
             }
             RTM_CHECK_OK(st);
-            RTM_CHECK(p == (rtm_pool_t *)(void *)mem);
+            /* The handle lies inside the caller's memory, below the first block. */
+            RTM_CHECK((uintptr_t)p > (uintptr_t)mem && (uintptr_t)p < (uintptr_t)mem + 256u);
+            RTM_CHECK(rtm_pool_memory(p) == (void *)mem);
             RTM_CHECK_EQ(rtm_pool_block_size(p), stride);
             RTM_CHECK_EQ(rtm_pool_block_align(p), align);
             rtm_pool_stats_t ps;
@@ -96,10 +98,10 @@ RTM_TEST(pool, geometry_follows_the_contract_and_count_is_maximal)
             size_t fp = rtm_pool_footprint(p);
             RTM_CHECK(fp <= sizes[s]);
             RTM_CHECK(ps.total_blocks * stride <= fp);
-            /* Maximal: one more block (and one more bitmap word, and padding) cannot fit. */
-            RTM_CHECK(sizes[s] - fp < stride + sizeof(uint32_t) + align);
-            /* Overhead is the control block plus a bit per block plus padding. */
-            RTM_CHECK(fp - ps.total_blocks * stride <= 160u + ps.total_blocks / 8u + align);
+            /* Maximal: one more block (and its map byte, and padding) cannot fit. */
+            RTM_CHECK(sizes[s] - fp < stride + 1u + align);
+            /* Overhead is the control fields plus a byte per block plus padding. */
+            RTM_CHECK(fp - ps.total_blocks * stride <= 160u + ps.total_blocks + align);
             RTM_CHECK_EQ(ps.free_blocks, ps.total_blocks);
             RTM_CHECK_OK(rtm_pool_check(p));
         }
@@ -263,21 +265,21 @@ RTM_TEST(pool, init_refuses_bad_arguments_with_exact_statuses)
     RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, 0, 0, &p), RTM_ERR_INVALID_ARG);
     RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, SIZE_MAX, 0, &p), RTM_ERR_INVALID_ARG);
     RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, SIZE_MAX - 6u, 8, &p), RTM_ERR_INVALID_ARG);
-    RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, SIZE_MAX / 2u, 8, &p), RTM_ERR_NO_MEMORY);
+    RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, SIZE_MAX / 2u, 8, &p), RTM_ERR_INVALID_ARG);
     RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, 16, 3, &p), RTM_ERR_ALIGNMENT);
     RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, 16, 24, &p), RTM_ERR_ALIGNMENT);
     RTM_CHECK_STATUS(rtm_pool_init(mem + 4, 4000, 16, 0, &p), RTM_ERR_ALIGNMENT);
     RTM_CHECK_STATUS(rtm_pool_init(mem + 1, 4000, 16, 0, &p), RTM_ERR_ALIGNMENT);
     RTM_CHECK_STATUS(rtm_pool_init(mem, SIZE_MAX, 16, 0, &p), RTM_ERR_INVALID_ARG);
-    RTM_CHECK_STATUS(rtm_pool_init(mem, 0, 16, 0, &p), RTM_ERR_NO_MEMORY);
-    RTM_CHECK_STATUS(rtm_pool_init(mem, 16, 16, 0, &p), RTM_ERR_NO_MEMORY);
+    RTM_CHECK_STATUS(rtm_pool_init(mem, 0, 16, 0, &p), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_pool_init(mem, 16, 16, 0, &p), RTM_ERR_INVALID_ARG);
     RTM_CHECK(p == NULL);
     /* The smallest arena that holds one block, found by growing the size: one
-     * byte less is NO_MEMORY, and a block larger than the arena never fits. */
+     * byte less is INVALID_ARG (too small), and a block larger than the arena never fits. */
     size_t min = 0;
     for (size_t s = 1; s < 512u && min == 0u; s++) {
         rtm_status_t st = rtm_pool_init(mem, s, 64, 64, &p);
-        RTM_CHECK(st == RTM_OK || st == RTM_ERR_NO_MEMORY);
+        RTM_CHECK(st == RTM_OK || st == RTM_ERR_INVALID_ARG);
         min = st == RTM_OK ? s : 0u;
     }
     RTM_CHECK(min > 64u);
@@ -285,8 +287,8 @@ RTM_TEST(pool, init_refuses_bad_arguments_with_exact_statuses)
     rtm_pool_get_stats(p, &ps);
     RTM_CHECK_EQ(ps.total_blocks, 1);
     RTM_CHECK_EQ(rtm_pool_footprint(p), min);
-    RTM_CHECK_STATUS(rtm_pool_init(mem, min - 1u, 64, 64, &p), RTM_ERR_NO_MEMORY);
-    RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, 8192, 8, &p), RTM_ERR_NO_MEMORY);
+    RTM_CHECK_STATUS(rtm_pool_init(mem, min - 1u, 64, 64, &p), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_pool_init(mem, 4096, 8192, 8, &p), RTM_ERR_INVALID_ARG);
 }
 
 RTM_TEST(pool, entry_points_refuse_bad_input_and_keep_live_blocks)
@@ -463,7 +465,7 @@ RTM_TEST(pool, model_random_sequences)
             }
             rtm_pool_t *p = NULL;
             rtm_status_t st = rtm_pool_init(mem, arenas[a], geoms[g].size, geoms[g].align, &p);
-            if (st == RTM_ERR_NO_MEMORY) {
+            if (st == RTM_ERR_INVALID_ARG) {
                 continue;
             }
             RTM_CHECK_OK(st);
@@ -591,10 +593,9 @@ RTM_TEST(pool, checker_fires_on_deliberate_corruption)
     RTM_CHECK(rtm_model_verify(l.p[0], 32, 0x1000u));
 }
 
-/* Offset of the one aligned 32-bit word of the control area that `op` raised by
- * exactly one (a counter), or SIZE_MAX when not exactly one did. The test does
- * not know the private layout; head, carve point and bitmap move differently in
- * the calls used below. */
+/* Offset of the one aligned 32-bit word of the control area that a call raised
+ * by exactly one (a counter), or SIZE_MAX when not exactly one did. The test
+ * does not know the private layout. */
 static size_t find_counter(const unsigned char *mem, size_t meta, const unsigned char *before)
 {
     size_t found = SIZE_MAX;
@@ -612,15 +613,9 @@ static size_t find_counter(const unsigned char *mem, size_t meta, const unsigned
     return found;
 }
 
-static void add_u32(unsigned char *at, uint32_t d)
-{
-    uint32_t v;
-    memcpy(&v, at, 4u);
-    v += d;
-    memcpy(at, &v, 4u);
-}
-
-RTM_TEST(pool, counters_carry_past_32_bits)
+/* The counters wrap at 2^32 like the public fields, and the statistics derived
+ * from them stay consistent across the wrap. */
+RTM_TEST(pool, counters_wrap_at_32_bits_and_stay_consistent)
 {
     static unsigned char before[512];
     unsigned char *mem = (unsigned char *)rtm_test_scratch(2048);
@@ -637,43 +632,160 @@ RTM_TEST(pool, counters_carry_past_32_bits)
     RTM_CHECK_OK(rtm_pool_free(p, l.p[2]));
     size_t frees_at = find_counter(mem, meta, before);
     RTM_CHECK(frees_at != SIZE_MAX);
-    /* The allocation counter: popping it again moves the head 3 -> 0. */
-    memcpy(before, mem, meta);
     RTM_CHECK_OK(rtm_pool_alloc(p, &l.p[2]));
-    size_t allocs_at = find_counter(mem, meta, before);
-    RTM_CHECK(allocs_at != SIZE_MAX && allocs_at != frees_at);
     rtm_model_fill(l.p[2], l.size, 0x1000u + 2u);
-    /* 4 allocations, 1 deallocation: move both low words up by the same amount
-     * so the allocation counter is one step from wrapping (in use unchanged). */
-    uint32_t d = UINT32_MAX - 4u;
-    add_u32(mem + allocs_at, d);
-    add_u32(mem + frees_at, d);
+    /* Move it to 4 below the wrap. */
+    uint32_t v;
+    memcpy(&v, mem + frees_at, 4u);
+    v = UINT32_MAX - 3u;
+    memcpy(mem + frees_at, &v, 4u);
     RTM_CHECK_OK(rtm_pool_check(p));
-    RTM_CHECK(take(p, &l, 1)); /* the 2^32nd allocation */
-    rtm_alloc_stats_t as;
-    rtm_pool_stats(p, &as);
-    RTM_CHECK_EQ(as.total_allocations, 0);
-    RTM_CHECK_EQ(as.bytes_allocated, ((uint64_t)1 << 32) * bs);
-    RTM_CHECK_EQ(as.current_allocations, 4);
-    RTM_CHECK_EQ(as.bytes_in_use, 4u * bs);
-    RTM_CHECK_EQ(as.bytes_allocated - as.bytes_deallocated, (uint64_t)as.bytes_in_use);
-    RTM_CHECK_OK(rtm_pool_check(p));
-    /* Deallocations: 1 + d so far; four more reach 2^32. */
-    for (unsigned i = 0; i < 4u; i++) {
+    for (unsigned i = 0; i < 3u; i++) {
         RTM_CHECK_OK(rtm_pool_free(p, l.p[i]));
     }
+    rtm_alloc_stats_t as;
+    rtm_pool_stats(p, &as);
+    RTM_CHECK_EQ(as.total_deallocations, UINT32_MAX);
+    RTM_CHECK_EQ(as.current_allocations, 0);
+    RTM_CHECK_EQ(as.total_allocations, as.total_deallocations);
+    RTM_CHECK(take(p, &l, 1));
+    void *b = l.p[3];
+    RTM_CHECK_OK(rtm_pool_free(p, b)); /* the 2^32nd deallocation */
+    RTM_CHECK(take(p, &l, 2));
     rtm_pool_stats(p, &as);
     RTM_CHECK_EQ(as.total_deallocations, 0);
-    RTM_CHECK_EQ(as.bytes_deallocated, ((uint64_t)1 << 32) * bs);
-    RTM_CHECK_EQ(as.current_allocations, 0);
-    RTM_CHECK_EQ(as.bytes_in_use, 0);
-    RTM_CHECK_OK(rtm_pool_check(p));
+    RTM_CHECK_EQ(as.total_allocations, 2);
+    RTM_CHECK_EQ(as.current_allocations, 2);
+    RTM_CHECK_EQ(as.bytes_in_use, 2u * bs);
+    RTM_CHECK_EQ(as.bytes_allocated - as.bytes_deallocated, (uint64_t)as.bytes_in_use);
     rtm_pool_stats_t ps;
     rtm_pool_get_stats(p, &ps);
-    RTM_CHECK_EQ(ps.allocated_blocks, 0);
-    RTM_CHECK_EQ(ps.free_blocks, ps.total_blocks);
+    RTM_CHECK_EQ(ps.allocated_blocks, 2);
+    RTM_CHECK_EQ(ps.free_blocks, ps.total_blocks - 2u);
+    RTM_CHECK_EQ(ps.deallocation_count, 0);
+    RTM_CHECK_OK(rtm_pool_check(p));
+}
+
+/* A non-NULL handle that is not a pool: memory of every byte value, a pool's
+ * handle moved by a word, a copied control block. Every entry point answers a
+ * status (or 0 / zeroed statistics) and touches nothing. */
+RTM_TEST(pool, garbage_handles_answer_a_status)
+{
+    unsigned char *mem = (unsigned char *)rtm_test_scratch(4096);
+    RTM_CHECK(mem != NULL);
+    static const unsigned char fills[] = {0x00, 0x01, 0x5a, 0x80, 0xa5, 0xff};
+    for (unsigned f = 0; f < sizeof fills; f++) {
+        memset(mem, fills[f], 4096);
+        rtm_pool_t *g = (rtm_pool_t *)(void *)(mem + 64);
+        void *out = &out;
+        RTM_CHECK_STATUS(rtm_pool_alloc(g, &out), RTM_ERR_CORRUPTED);
+        RTM_CHECK(out == NULL);
+        RTM_CHECK_STATUS(rtm_pool_free(g, mem + 1024), RTM_ERR_CORRUPTED);
+        RTM_CHECK_STATUS(rtm_pool_validate(g, mem + 1024), RTM_ERR_CORRUPTED);
+        RTM_CHECK_STATUS(rtm_pool_check(g), RTM_ERR_CORRUPTED);
+        RTM_CHECK(!rtm_pool_contains(g, mem + 1024));
+        RTM_CHECK_EQ(rtm_pool_block_size(g), 0);
+        RTM_CHECK_EQ(rtm_pool_footprint(g), 0);
+        RTM_CHECK(rtm_pool_memory(g) == NULL);
+        RTM_CHECK_EQ(rtm_pool_utilization_permille(g), 0);
+        rtm_alloc_stats_t as;
+        memset(&as, 0x77, sizeof as);
+        rtm_pool_stats(g, &as);
+        RTM_CHECK_EQ(as.capacity, 0);
+        RTM_CHECK_EQ(as.current_allocations, 0);
+        rtm_pool_stats_t ps;
+        memset(&ps, 0x77, sizeof ps);
+        rtm_pool_get_stats(g, &ps);
+        RTM_CHECK_EQ(ps.total_blocks, 0);
+        rtm_allocator_t a = rtm_pool_allocator(g);
+        RTM_CHECK_STATUS(rtm_allocator_allocate(&a, 8, 0, &out), RTM_ERR_CORRUPTED);
+        for (size_t i = 0; i < 4096; i++) {
+            RTM_CHECK(mem[i] == fills[f]); /* nothing written */
+        }
+    }
+    /* A real pool, reached through a shifted or a copied handle. */
+    rtm_pool_t *p = NULL;
+    RTM_CHECK_OK(rtm_pool_init(mem, 2048, 32, 8, &p));
     void *b = NULL;
     RTM_CHECK_OK(rtm_pool_alloc(p, &b));
+    rtm_pool_t *shifted = (rtm_pool_t *)(void *)((unsigned char *)p + sizeof(void *));
+    void *out = NULL;
+    RTM_CHECK_STATUS(rtm_pool_alloc(shifted, &out), RTM_ERR_CORRUPTED);
+    RTM_CHECK_STATUS(rtm_pool_free(shifted, b), RTM_ERR_CORRUPTED);
+    memcpy(mem + 2048, mem, 512);
+    rtm_pool_t *copy = (rtm_pool_t *)(void *)((unsigned char *)p + 2048); /* its control fields copied along */
+    RTM_CHECK_STATUS(rtm_pool_alloc(copy, &out), RTM_ERR_CORRUPTED);
+    RTM_CHECK_STATUS(rtm_pool_free(copy, b), RTM_ERR_CORRUPTED);
+    RTM_CHECK_STATUS(rtm_pool_check(copy), RTM_ERR_CORRUPTED);
+    /* The pool itself is untouched by all that. */
+    RTM_CHECK_OK(rtm_pool_check(p));
     RTM_CHECK_OK(rtm_pool_free(p, b));
     RTM_CHECK_OK(rtm_pool_check(p));
+}
+
+/* What a walk saw. */
+typedef struct walk_log {
+    unsigned n, used;
+    uintptr_t last;
+    size_t size;
+    bool ordered;
+    unsigned stop_at; /* return RTM_ERR_ACCESS at this visit (0: never) */
+} walk_log_t;
+
+static rtm_status_t log_block(void *ctx, const rtm_block_info_t *b)
+{
+    walk_log_t *w = (walk_log_t *)ctx;
+    if (w->n > 0u && (uintptr_t)b->ptr <= w->last) {
+        w->ordered = false;
+    }
+    w->last = (uintptr_t)b->ptr;
+    w->size = b->size;
+    w->n++;
+    w->used += b->used;
+    if (b->reserved != 0u || b->used > 1u) {
+        w->ordered = false;
+    }
+    return w->n == w->stop_at ? RTM_ERR_ACCESS : RTM_OK;
+}
+
+RTM_TEST(pool, walk_visits_every_block_in_address_order)
+{
+    unsigned char *mem = (unsigned char *)rtm_test_scratch(2048);
+    RTM_CHECK(mem != NULL);
+    rtm_pool_t *p = NULL;
+    RTM_CHECK_OK(rtm_pool_init(mem, 2048, 24, 8, &p));
+    rtm_pool_stats_t ps;
+    rtm_pool_get_stats(p, &ps);
+    live_set_t l = {{NULL}, 0, 0};
+    RTM_CHECK(take(p, &l, 20));
+    for (unsigned i = 0; i < 20; i += 3) {
+        RTM_CHECK_OK(rtm_pool_free(p, l.p[i]));
+    }
+    walk_log_t w = {0, 0, 0, 0, true, 0};
+    RTM_CHECK_OK(rtm_pool_walk(p, log_block, &w));
+    RTM_CHECK(w.ordered);
+    RTM_CHECK_EQ(w.n, ps.total_blocks);
+    RTM_CHECK_EQ(w.used, 20u - 7u);
+    RTM_CHECK_EQ(w.size, rtm_pool_block_size(p));
+    /* The callback's status stops the walk and comes back. */
+    walk_log_t s = {0, 0, 0, 0, true, 5};
+    RTM_CHECK_STATUS(rtm_pool_walk(p, log_block, &s), RTM_ERR_ACCESS);
+    RTM_CHECK_EQ(s.n, 5);
+    RTM_CHECK_STATUS(rtm_pool_walk(p, NULL, &s), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_pool_walk(NULL, log_block, &s), RTM_ERR_INVALID_ARG);
+    /* A damaged free block (a wild link written after its free): the walk
+     * stops there with CORRUPTED, having visited only the blocks below it. */
+    size_t saved, wild = (size_t)0x7fff1234u;
+    memcpy(&saved, l.p[9], sizeof saved);
+    memcpy(l.p[9], &wild, sizeof wild);
+    walk_log_t d = {0, 0, 0, 0, true, 0};
+    RTM_CHECK_STATUS(rtm_pool_walk(p, log_block, &d), RTM_ERR_CORRUPTED);
+    RTM_CHECK_EQ(d.n, 9);
+    RTM_CHECK(d.last < (uintptr_t)l.p[9]);
+    memcpy(l.p[9], &saved, sizeof saved);
+    RTM_CHECK_OK(rtm_pool_walk(p, log_block, &w));
+    RTM_CHECK_OK(rtm_pool_check(p));
+    for (unsigned i = 0; i < 20; i++) {
+        RTM_CHECK(i % 3u == 0u || rtm_model_verify(l.p[i], l.size, 0x1000u + i)); /* read-only */
+    }
 }

@@ -377,3 +377,47 @@ RTM_TEST(redzone, model_over_the_freelist_heap)
         RTM_CHECK_OK(rtm_freelist_check(h));
     }
 }
+
+/* Inner allocators without a slot the guard calls: refused at init, as the lock
+ * decorator refuses them (one contract for every decorator). */
+static rtm_status_t never_alloc(void *ctx, size_t size, size_t align, void **out)
+{
+    (void)ctx;
+    (void)size;
+    (void)align;
+    *out = NULL;
+    return RTM_ERR_NO_MEMORY;
+}
+
+static rtm_status_t never_free(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    (void)ptr;
+    (void)size;
+    return RTM_ERR_INVALID_POINTER;
+}
+
+RTM_TEST(redzone, init_refuses_an_inner_allocator_without_a_slot)
+{
+    static const rtm_allocator_ops_t no_alloc = {(uint32_t)sizeof(rtm_allocator_ops_t), 0u, NULL, never_free,
+                                                 NULL, NULL, NULL};
+    static const rtm_allocator_ops_t no_free = {(uint32_t)sizeof(rtm_allocator_ops_t), 0u, never_alloc, NULL,
+                                                NULL, NULL, NULL};
+    static const rtm_allocator_ops_t short_table = {4u, 0u, never_alloc, never_free, NULL, NULL, NULL};
+    static const rtm_allocator_ops_t both = {(uint32_t)sizeof(rtm_allocator_ops_t), 0u, never_alloc, never_free,
+                                             NULL, NULL, NULL};
+    const rtm_allocator_ops_t *bad[] = {&no_alloc, &no_free, &short_table};
+    rtm_redzone_t rz;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rtm_allocator_t inner = {bad[i], NULL};
+        memset(&rz, 0, sizeof rz);
+        RTM_CHECK_STATUS(rtm_redzone_init(&rz, &inner, NULL, NULL), RTM_ERR_INVALID_ARG);
+        RTM_CHECK(rtm_redzone_allocator(&rz).ops == NULL); /* stays unusable */
+    }
+    /* Both slots present (the optional ones NULL): accepted, and a request reaches the inner one. */
+    rtm_allocator_t inner = {&both, NULL};
+    RTM_CHECK_OK(rtm_redzone_init(&rz, &inner, NULL, NULL));
+    void *p = &p;
+    RTM_CHECK_STATUS(rtm_redzone_alloc(&rz, 8, 0, &p), RTM_ERR_NO_MEMORY);
+    RTM_CHECK(p == NULL);
+}

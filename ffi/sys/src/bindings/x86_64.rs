@@ -415,6 +415,118 @@ fn bindgen_test_layout_rtm_alloc_stats() {
 #[doc = "   bytes_in_use        == bytes_allocated - bytes_deallocated"]
 #[doc = " Monotonic counters (\"grows only\") wrap around at their width."]
 pub type rtm_alloc_stats_t = rtm_alloc_stats;
+#[doc = " One block seen by a walk."]
+#[repr(C)]
+#[derive(Debug, Copy, Clone)]
+pub struct rtm_block_info {
+    #[doc = "< payload address"]
+    pub ptr: *mut core::ffi::c_void,
+    #[doc = "< usable bytes (used) or block bytes available (free)"]
+    pub size: usize,
+    #[doc = "< 1: allocated, 0: free"]
+    pub used: u32,
+    #[doc = "< 0"]
+    pub reserved: u32,
+}
+#[test]
+fn bindgen_test_layout_rtm_block_info() {
+    assert_eq!(
+        ::core::mem::size_of::<rtm_block_info>(),
+        24usize,
+        concat!("Size of: ", stringify!(rtm_block_info))
+    );
+    assert_eq!(
+        ::core::mem::align_of::<rtm_block_info>(),
+        8usize,
+        concat!("Alignment of ", stringify!(rtm_block_info))
+    );
+    fn test_field_ptr() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_block_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).ptr) as usize - ptr as usize
+            },
+            0usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_block_info),
+                "::",
+                stringify!(ptr)
+            )
+        );
+    }
+    test_field_ptr();
+    fn test_field_size() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_block_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).size) as usize - ptr as usize
+            },
+            8usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_block_info),
+                "::",
+                stringify!(size)
+            )
+        );
+    }
+    test_field_size();
+    fn test_field_used() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_block_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).used) as usize - ptr as usize
+            },
+            16usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_block_info),
+                "::",
+                stringify!(used)
+            )
+        );
+    }
+    test_field_used();
+    fn test_field_reserved() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_block_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
+            },
+            20usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_block_info),
+                "::",
+                stringify!(reserved)
+            )
+        );
+    }
+    test_field_reserved();
+}
+impl Default for rtm_block_info {
+    fn default() -> Self {
+        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
+        unsafe {
+            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
+            s.assume_init()
+        }
+    }
+}
+#[doc = " One block seen by a walk."]
+pub type rtm_block_info_t = rtm_block_info;
+#[doc = " Walk callback: return RTM_OK to go on; any other status stops the walk and is returned."]
+pub type rtm_walk_fn = ::core::option::Option<
+    unsafe extern "C" fn(
+        ctx: *mut core::ffi::c_void,
+        block: *const rtm_block_info_t,
+    ) -> rtm_status_t,
+>;
 #[doc = " The operations of an allocator. Tables are const and usually static."]
 #[doc = " `size` is sizeof(rtm_allocator_ops_t) as the implementer compiled it, so the"]
 #[doc = " table can grow: slots past `size` are treated as NULL."]
@@ -965,6 +1077,22 @@ extern "C" {
     pub fn rtm_freelist_check(h: *const rtm_freelist_t) -> rtm_status_t;
 }
 extern "C" {
+    #[doc = " Visit every block in address order, read-only: `fn(ctx, &info)` with the"]
+    #[doc = " payload address, the usable bytes (used) or the bytes a request could get from"]
+    #[doc = " the block (free), and `used` 1 or 0. A non-OK status from `fn` stops the walk"]
+    #[doc = " and is returned. Every header is checked (bounds, size, seal) before it is"]
+    #[doc = " visited or followed: the first damaged block stops the walk with"]
+    #[doc = " RTM_ERR_CORRUPTED, the blocks below it having been visited."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `h` or `fn`; RTM_ERR_CORRUPTED (a"]
+    #[doc = "         damaged control block or block); or `fn`'s status. O(blocks) plus the"]
+    #[doc = "         callbacks."]
+    pub fn rtm_freelist_walk(
+        h: *const rtm_freelist_t,
+        fn_: rtm_walk_fn,
+        ctx: *mut core::ffi::c_void,
+    ) -> rtm_status_t;
+}
+extern "C" {
     #[doc = " The heap as an rtm_allocator_t (static const ops table). The interface's"]
     #[doc = " `size` and `old_size` arguments are ignored: the heap records sizes."]
     #[doc = " Valid as long as the heap is."]
@@ -1301,12 +1429,12 @@ extern "C" {
     #[doc = " @param out         receives the handle; set to NULL on failure."]
     #[doc = " @return RTM_OK;"]
     #[doc = "         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, `block_size` 0, a block size"]
-    #[doc = "         whose rounding overflows, or `mem + size` wrapping around;"]
+    #[doc = "         whose rounding overflows, `mem + size` wrapping around, or a `size`"]
+    #[doc = "         that cannot hold the control fields, the map and at least one block"]
+    #[doc = "         (a too-small arena is RTM_ERR_INVALID_ARG for every allocator);"]
     #[doc = "         RTM_ERR_ALIGNMENT for a non-power-of-two `block_align` or a `mem` not"]
-    #[doc = "         aligned to RTM_POOL_MEM_ALIGN;"]
-    #[doc = "         RTM_ERR_NO_MEMORY when `size` cannot hold the control block, the bitmap"]
-    #[doc = "         and at least one block."]
-    #[doc = " O(blocks / 32) (clears the bitmap), plus O(log blocks) to size it. ISR-safe."]
+    #[doc = "         aligned to RTM_POOL_MEM_ALIGN."]
+    #[doc = " O(blocks) (clears the map), plus O(log blocks) to size it. ISR-safe."]
     pub fn rtm_pool_init(
         mem: *mut core::ffi::c_void,
         size: usize,
@@ -1322,8 +1450,16 @@ extern "C" {
     #[doc = "         RTM_ERR_INVALID_ARG for NULL `p` or `out`;"]
     #[doc = "         RTM_ERR_NO_MEMORY when every block is in use (counted in `failures`);"]
     #[doc = "         RTM_ERR_CORRUPTED when the free list is broken (a free block was"]
-    #[doc = "         written after it was freed): nothing is handed out, nothing changes."]
+    #[doc = "         written after it was freed): nothing is handed out, nothing changes;"]
+    #[doc = "         also for a non-NULL `p` that is not a pool's handle (see below)."]
     #[doc = " On failure `*out` is NULL. O(1), no loop. ISR-safe (see the file comment)."]
+    #[doc = ""]
+    #[doc = " Handle check (every function taking a handle): the control block's first word"]
+    #[doc = " holds the handle's own address rotated by 13 bits. A non-NULL pointer to"]
+    #[doc = " readable memory that is not a pool (or a pool whose control block was"]
+    #[doc = " overwritten) answers RTM_ERR_CORRUPTED (the queries: 0, false or zeroed"]
+    #[doc = " statistics) and nothing is read beyond that word. A pointer to unreadable"]
+    #[doc = " memory still faults on that one load."]
     pub fn rtm_pool_alloc(p: *mut rtm_pool_t, out: *mut *mut core::ffi::c_void) -> rtm_status_t;
 }
 extern "C" {
@@ -1334,7 +1470,7 @@ extern "C" {
     #[doc = "         one that is not the start of a block (interior pointer);"]
     #[doc = "         RTM_ERR_DOUBLE_FREE for a block that is not in use."]
     #[doc = " On failure nothing changes. O(1), no loop: one multiply, one rotate and one"]
-    #[doc = " compare validate the pointer, one bitmap bit tells whether it is in use."]
+    #[doc = " compare validate the pointer, one map byte tells whether it is in use."]
     #[doc = " ISR-safe (see the file comment)."]
     pub fn rtm_pool_free(p: *mut rtm_pool_t, ptr: *mut core::ffi::c_void) -> rtm_status_t;
 }
@@ -1359,34 +1495,55 @@ extern "C" {
     pub fn rtm_pool_block_align(p: *const rtm_pool_t) -> usize;
 }
 extern "C" {
-    #[doc = " Bytes from the handle (the start of the memory given to rtm_pool_init) to the"]
-    #[doc = " end of the last block: the span the pool owns, less any unusable tail. 0 for"]
-    #[doc = " NULL. O(1), ISR-safe. (The multi-pool manager uses it to refuse overlapping pools.)"]
+    #[doc = " The start of the memory given to rtm_pool_init (the handle itself lies a few"]
+    #[doc = " words above it); NULL for NULL or a garbage handle. O(1), ISR-safe."]
+    pub fn rtm_pool_memory(p: *const rtm_pool_t) -> *mut core::ffi::c_void;
+}
+extern "C" {
+    #[doc = " Bytes from rtm_pool_memory() to the end of the last block: the span the pool"]
+    #[doc = " owns, less any unusable tail. 0 for NULL. O(1), ISR-safe. (The multi-pool"]
+    #[doc = " manager uses the two to refuse overlapping pools.)"]
     pub fn rtm_pool_footprint(p: *const rtm_pool_t) -> usize;
 }
 extern "C" {
-    #[doc = " Copy the pool's statistics out; zeroes `*out` for a NULL `p`; nothing for NULL `out`. O(1)."]
+    #[doc = " Copy the pool's statistics out; zeroes `*out` for a NULL `p`; nothing for NULL `out`."]
+    #[doc = " O(blocks ever handed out): the blocks in use are counted from the map."]
     pub fn rtm_pool_get_stats(p: *const rtm_pool_t, out: *mut rtm_pool_stats_t);
 }
 extern "C" {
     #[doc = " Blocks in use per thousand blocks, rounded down (0..1000, integers only);"]
-    #[doc = " 0 for NULL. O(1), ISR-safe."]
+    #[doc = " 0 for NULL. O(blocks ever handed out), ISR-safe."]
     pub fn rtm_pool_utilization_permille(p: *const rtm_pool_t) -> u32;
 }
 extern "C" {
     #[doc = " The generic statistics (rtm_alloc_stats_t): every block is accounted at"]
     #[doc = " rtm_pool_block_size(); free_bytes, largest_free_block (one block, or 0 when"]
     #[doc = " exhausted) and capacity (blocks * block size) are valid. Zeroes `*out` for a"]
-    #[doc = " NULL `p`; nothing for NULL `out`. O(1)."]
+    #[doc = " NULL `p`; nothing for NULL `out`. O(blocks ever handed out)."]
     pub fn rtm_pool_stats(p: *const rtm_pool_t, out: *mut rtm_alloc_stats_t);
 }
 extern "C" {
-    #[doc = " Read-only integrity walk: the control block's geometry, the bitmap's"]
+    #[doc = " Read-only integrity walk: the control block's geometry, the map's"]
     #[doc = " population against the counters, and the free list (every node a valid block"]
     #[doc = " whose bit is clear, exactly the expected number of nodes, hence no cycle)."]
     #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED."]
     #[doc = " O(blocks). Not for the hot path."]
     pub fn rtm_pool_check(p: *const rtm_pool_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Visit every block in address order, read-only: `fn(ctx, &info)` with the"]
+    #[doc = " block's address, rtm_pool_block_size() as its size and `used` 1 or 0 (blocks"]
+    #[doc = " never handed out yet count as free). A non-OK status from `fn` stops the walk"]
+    #[doc = " and is returned. Before the first block the control block is checked; a block"]
+    #[doc = " marked in use that was never carved, or a free block whose link leaves the"]
+    #[doc = " pool or leads to a block in use, stops the walk there with RTM_ERR_CORRUPTED."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `p` or `fn`; RTM_ERR_CORRUPTED; or"]
+    #[doc = "         `fn`'s status. O(blocks) plus the callbacks. Not ISR-safe in practice."]
+    pub fn rtm_pool_walk(
+        p: *const rtm_pool_t,
+        fn_: rtm_walk_fn,
+        ctx: *mut core::ffi::c_void,
+    ) -> rtm_status_t;
 }
 extern "C" {
     #[doc = " The pool as an allocator. allocate: size 0 or NULL `out` is"]
@@ -1792,9 +1949,10 @@ extern "C" {
     #[doc = " Initialise a manager over `mem`; its class capacity is the most classes that"]
     #[doc = " fit in `size` (see rtm_mpool_storage_size). No fallback is set."]
     #[doc = " @return RTM_OK;"]
-    #[doc = "         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, or `mem + size` wrapping;"]
-    #[doc = "         RTM_ERR_ALIGNMENT for `mem` not aligned to RTM_MPOOL_MEM_ALIGN;"]
-    #[doc = "         RTM_ERR_NO_MEMORY when `size` holds no class at all."]
+    #[doc = "         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, `mem + size` wrapping, or a"]
+    #[doc = "         `size` below rtm_mpool_storage_size(1) (a too-small arena is"]
+    #[doc = "         RTM_ERR_INVALID_ARG for every allocator);"]
+    #[doc = "         RTM_ERR_ALIGNMENT for `mem` not aligned to RTM_MPOOL_MEM_ALIGN."]
     #[doc = " `*out` is NULL on failure. O(1), ISR-safe. `mem` belongs to the manager while used."]
     pub fn rtm_mpool_init(
         mem: *mut core::ffi::c_void,
@@ -2951,7 +3109,8 @@ fn bindgen_test_layout_rtm_redzone() {
 pub type rtm_redzone_t = rtm_redzone;
 extern "C" {
     #[doc = " Initialise `rz` over `inner` (copied). `fn` (may be NULL) receives reports."]
-    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `rz`/`inner` or an inner allocator without ops."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `rz`/`inner` or an inner allocator without ops"]
+    #[doc = "         or without an allocate or deallocate slot (as rtm_lock_init)."]
     pub fn rtm_redzone_init(
         rz: *mut rtm_redzone_t,
         inner: *const rtm_allocator_t,
