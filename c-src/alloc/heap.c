@@ -825,10 +825,16 @@ HOT void release(rtm_heap_t *h, byte *p, const struct live *v)
     h->nfree = nfree;
 }
 
+/* validate() for every case: other regions, and every error answer. */
+__attribute__((noinline)) static struct live validate_far(const rtm_heap_t *h, const byte *p)
+{
+    return validate(h, p, true);
+}
+
 /* rtm_heap_free() for every case: other regions, and every error answer. */
 __attribute__((noinline)) static rtm_status_t free_slow(rtm_heap_t *h, byte *p)
 {
-    struct live v = validate(h, p, true);
+    struct live v = validate_far(h, p);
     if (v.st == RTM_OK) {
         release(h, p, &v);
     }
@@ -875,7 +881,14 @@ rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t 
     if (st != RTM_OK) {
         return st;
     }
-    struct live v = validate(h, p, true);
+#ifdef __OPTIMIZE_SIZE__
+    struct live v = validate_far(h, p);
+#else
+    struct live v = validate(h, p, false);
+    if (v.st != RTM_OK) {
+        v = validate_far(h, p);
+    }
+#endif
     if (v.st != RTM_OK) {
         return v.st;
     }
@@ -912,7 +925,7 @@ size_t rtm_heap_usable_size(const rtm_heap_t *h, const void *ptr)
     if (!is_heap(h)) {
         return 0u;
     }
-    struct live v = validate(h, (const byte *)ptr, true);
+    struct live v = validate_far(h, (const byte *)ptr);
     return v.st == RTM_OK ? (size_t)v.size - 4u : 0u;
 }
 
