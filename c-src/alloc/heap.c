@@ -523,6 +523,24 @@ HOT bool free_ok(const rtm_heap_t *h, const byte *p, uint32_t have, uint32_t nee
     return have >= need && have <= span - off && rdw(p - 4) == free_hdr(p, have) && node_ok(h, rdw(p), far);
 }
 
+/* Free block p of `have` bytes, just taken out of its list (map: the bitmap
+ * after that): skip g bytes as a free block of their own (0, or at least
+ * 16), keep need bytes, free the rest if it can hold a block. */
+HOT byte *carve(rtm_heap_t *h, byte *p, uint32_t have, uint32_t g, uint32_t need, uint32_t map)
+{
+    uint32_t prev = PU_BIT;
+    uint32_t dfree = 0u - 1u;
+    if (g != 0u) {
+        make_free(h, p, g, &map);
+        p += g;
+        have -= g;
+        prev = 0u;
+        dfree = 0u;
+    }
+    settle(h, p, have, need, prev, false, dfree, map);
+    return p;
+}
+
 /*
  * Hand out block p, the first of class z, with `have` bytes (checked with
  * free_ok()): skip g bytes (0, or a free block that gives the payload its
@@ -539,17 +557,7 @@ HOT byte *grab(rtm_heap_t *h, uint32_t z, byte *p, uint32_t have, uint32_t g, ui
     if (nx == link_of(h, s)) {
         map &= ~(1u << z);
     }
-    uint32_t prev = PU_BIT;
-    uint32_t dfree = 0u - 1u;
-    if (g != 0u) {
-        make_free(h, p, g, &map);
-        p += g;
-        have -= g;
-        prev = 0u;
-        dfree = 0u;
-    }
-    settle(h, p, have, need, prev, false, dfree, map);
-    return p;
+    return carve(h, p, have, g, need, map);
 }
 
 /* Bytes to skip at the start of free block p for a payload aligned to align:
@@ -573,6 +581,24 @@ static uint32_t may_fit(rtm_heap_t *h, uint32_t y, uint32_t need, uint32_t align
     return rdw(q + 8) >= gap(q, align) + need ? y : 32u;
 }
 
+/* The block after node *at in the list of class y, if there is one whose
+ * links may be written through: returned when it is intact and holds need
+ * bytes after its gap for align; else NULL, with *at moved to it (or to 0
+ * when the list ends or a link is not a node of the heap). */
+static byte *next_fit(const rtm_heap_t *h, uint32_t y, uint32_t *at, uint32_t need, uint32_t align)
+{
+    uint32_t l = *at != 0u ? rdw(ptr_of(h, *at)) : 0u;
+    *at = 0u;
+    if (l == 0u || l == link_of(h, (const byte *)h + (size_t)8u * y) || !node_ok(h, l, false)) {
+        return NULL;
+    }
+    *at = l;
+    byte *q = ptr_of(h, l);
+    uint32_t have = rdw(q + 8);
+    uint32_t g = gap(q, align);
+    return have >= g + need && free_ok(h, q, have, g + need, false) && node_ok(h, rdw(q + 4), false) ? q : NULL;
+}
+
 /*
  * The general allocation: need block bytes, payload aligned to align (a power
  * of two >= 8). Good fit over the classes whose every block holds need plus
@@ -593,7 +619,16 @@ static byte *take(rtm_heap_t *h, uint32_t need, uint32_t align, rtm_status_t *st
     if (z == 32u) {
         z = may_fit(h, clz32(need), need, align);
     }
-    if (z == 32u) {
+    if (z == 32u) { /* last tries: the next three blocks of the largest class */
+        uint32_t y = (uint32_t)__builtin_ctz(map | 0x80000000u);
+        uint32_t at = y <= ZHI ? rdw((const byte *)h + (size_t)8u * y) : 0u; /* its first block */
+        byte *q = next_fit(h, y, &at, need, align);
+        q = q != NULL ? q : next_fit(h, y, &at, need, align);
+        q = q != NULL ? q : next_fit(h, y, &at, need, align);
+        if (q != NULL) {
+            unlink_block(h, q, y, &map);
+            return carve(h, q, rdw(q + 8), gap(q, align), need, map);
+        }
         return NULL;
     }
     byte *p = ptr_of(h, rdw(sentinel(h, z)));
@@ -702,8 +737,9 @@ static bool plausible(uint32_t pl, uint32_t off, uint32_t span)
 
 /* Why p, at offset off in a region of `span` bytes, is not a live block:
  * freed before (its header is a free one, or was merged away: STALE), a
- * damaged header (its top byte still names a size that fits: an overrun of
- * the block before reached its first bytes), or no block at all. Never RTM_OK. */
+ * damaged header (its top two bytes still name a size that fits: an overrun
+ * of the block before reached its first two bytes), or no block at all.
+ * Never RTM_OK. */
 __attribute__((noinline)) static rtm_status_t classify(const byte *p, uint32_t off, uint32_t span)
 {
     uint32_t stored = rdw(p - 4);
@@ -711,7 +747,7 @@ __attribute__((noinline)) static rtm_status_t classify(const byte *p, uint32_t o
     if (plausible(pl ^ STALE, off, span) || (stored == free_hdr(p, rdw(p + 8)) && plausible(pl, off, span))) {
         return RTM_ERR_DOUBLE_FREE;
     }
-    return (pl >> 24) <= (span - off) >> 17 ? RTM_ERR_CORRUPTED : RTM_ERR_INVALID_POINTER;
+    return size_of(pl & 0xffff0000u) <= span - off ? RTM_ERR_CORRUPTED : RTM_ERR_INVALID_POINTER;
 }
 
 struct live {

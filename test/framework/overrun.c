@@ -5,8 +5,9 @@
  * reallocates b (when used); allocates several blocks. Every answer must be
  * RTM_OK (with a heap that passes rtm_heap_check() when nothing changed),
  * RTM_ERR_CORRUPTED, RTM_ERR_NO_MEMORY for allocations, or, for the call on b
- * itself whose whole header was replaced, RTM_ERR_INVALID_POINTER or
- * RTM_ERR_DOUBLE_FREE; no block handed out may leave the heap's memory or
+ * itself when 3 or more bytes of its header were replaced,
+ * RTM_ERR_INVALID_POINTER or RTM_ERR_DOUBLE_FREE (the heap cannot tell such a
+ * header from a pointer that never was a block); no block handed out may leave the heap's memory or
  * overlap a live block, unless the overrun went unnoticed by every call
  * (counted as undetected).
  */
@@ -69,9 +70,9 @@ static bool one_case(unsigned char *mem, bool free_neighbour, unsigned len, cons
         void *nb = NULL;
         s = (variant & 1u) != 0u ? rtm_heap_realloc(h, b, 100, 0, &nb) : rtm_heap_free(h, b);
         s_b = s;
-        /* b's whole header replaced: the heap cannot tell it from a pointer that never was a block */
+        /* 3 or more bytes of b's header replaced: the heap cannot tell it from a pointer that never was a block */
         ok = ok && (s == RTM_OK || s == RTM_ERR_CORRUPTED ||
-                    ((s == RTM_ERR_INVALID_POINTER || s == RTM_ERR_DOUBLE_FREE) && len >= 4u));
+                    ((s == RTM_ERR_INVALID_POINTER || s == RTM_ERR_DOUBLE_FREE) && len >= 3u));
         all_ok = all_ok && s == RTM_OK;
         *corrupted = *corrupted || s == RTM_ERR_CORRUPTED;
         if (s != RTM_OK) {
