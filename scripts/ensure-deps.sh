@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Install the Debian packages a build step needs, only those that are missing.
 # Usage: scripts/ensure-deps.sh GROUP...   (groups: core cross qemu rust bench lint fuzz)
 # Runs `apt-get update` at most once per boot, tolerates a transiently failing

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Run the benchmark firmware under QEMU with a per-instruction exec log of the
 # allocators' code and count the instructions of every call (icount).
 # usage: count_fw.sh FW.ELF ICOUNT OUTDIR

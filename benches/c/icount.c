@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Count the instructions each allocator call executes, exactly, from QEMU's
  * exec log: run the firmware with `-singlestep -d exec,nochain -dfilter

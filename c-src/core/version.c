@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Version and status names (layer 1). */
 #include "rtm_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/allocator.h
  * @brief Layer 2: the allocator interface (the design's `MemoryAllocator` trait).

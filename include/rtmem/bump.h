@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/bump.h
  * @brief Layer 3: bump arena (the design's `SimpleHeapAllocator`), a stack-ordered

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/freelist.h
  * @brief Layer 3: free-list heap (the design's `LinkedListAllocator`, done right):

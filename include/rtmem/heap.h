@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/heap.h
  * @brief Layer 3: the O(1) real-time heap, rtmem's default general-purpose allocator.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/integrity.h
  * @brief Layer 5: region integrity (the design's `MemoryCorruptionDetector`):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/leak.h
  * @brief Layer 4: the leak tracker (the design's `MemoryLeakDetector`), an

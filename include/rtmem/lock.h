@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/lock.h
  * @brief Layer 4: lock decorator: makes any allocator safe to share.

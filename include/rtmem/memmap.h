@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/memmap.h
  * @brief Layer 5: memory map (the design's `MemoryLayout` / `MemoryRegion`).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/mpu.h
  * @brief Layer 5: the MPU manager (the design's `MPUManager`, `ProtectionRegion`,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/multipool.h
  * @brief Layer 3: multi-size pool manager (the design's `MultiSizePoolManager`).

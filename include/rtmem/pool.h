@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/pool.h
  * @brief Layer 3: fixed-size block pool (the design's `FixedSizePool`).

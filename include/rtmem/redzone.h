@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/redzone.h
  * @brief Layer 4: the red-zone guard, an allocator decorator that puts canary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/stack.h
  * @brief Layer 5: task stacks (the design's `StackManager`, `StackInfo`,

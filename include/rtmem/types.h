@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/types.h
  * @brief Layer 1: version, status codes, permission bits and statistics.
