@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT OR Apache-2.0
 # Install the Debian packages a build step needs, only those that are missing.
-# Usage: scripts/ensure-deps.sh GROUP...   (groups: core cross qemu rust bench lint fuzz)
+# Usage: scripts/ensure-deps.sh GROUP...   (groups: core cross qemu rust bench lint fuzz dist)
 # Runs `apt-get update` at most once per boot, tolerates a transiently failing
 # index, and fails with the install's own error if a package cannot be had.
 set -u
@@ -13,6 +13,7 @@ pkgs_rust="bindgen cbindgen libclang1-14 libclang-common-14-dev librust-criterio
 pkgs_bench="valgrind python3 python3-matplotlib"
 pkgs_lint="cppcheck clang-tidy"
 pkgs_fuzz="clang libclang-rt-14-dev"
+pkgs_dist="g++ cmake doxygen libstdc++-arm-none-eabi-newlib picolibc-arm-none-eabi python3"
 
 missing=""
 for group in "$@"; do

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
+# Taking rtmem out of its repository: licence lines, the ports, the examples,
+# the CMake package, the API reference and the packaging descriptors.
+#
+#   make spdx-check      every source file starts with its SPDX line
+#   make ports-test      newlib malloc and bare-metal lock hooks on QEMU
+#                        (Cortex-M3 mps2-an385, Cortex-M4F mps2-an386), the
+#                        default misuse hook's trap, and the FreeRTOS heap and
+#                        CMSIS-RTOS2 lock ports on the host
+#   make examples-test   every examples/<topic>/ program, built and run
+#   make cmake-test      consumer projects outside the tree: add_subdirectory,
+#                        FetchContent and find_package (host), and a Cortex-M4F
+#                        firmware with cmake/arm-none-eabi.cmake run on QEMU
+#   make docs            the API reference (Doxygen HTML in build/docs)
+#   make docs-check      the same, failing on any Doxygen warning
+#   make packaging-check the Zephyr module, PlatformIO and ESP-IDF descriptors
+#                        and the CMake source list name exactly the real files
+#   make readme-cross    the README's cross-build line, linked as written
+
+.PHONY: spdx-check ports-test ports-build examples-test examples-build cmake-test docs docs-check \
+        packaging-check readme-cross deps-dist
+
+DIST := $(BUILD)/dist
+ARM_CXX := arm-none-eabi-g++
+CXX_WARN := -Wall -Wextra -Werror -pedantic -Wconversion -Wsign-conversion -Wshadow
+DIST_CPU_m3 := -mcpu=cortex-m3 -mthumb -mfloat-abi=soft
+DIST_CPU_m4f := -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16
+# Every example and port image: the board, and rtmem as the C library's malloc.
+DIST_BOARD := examples/board/startup.c examples/board/syscalls.c ports/newlib/rtm_malloc.c
+DIST_FW_INC := -Iinclude -Iexamples/board -Iports/newlib -Iports/baremetal -Iports/test
+DIST_LDFLAGS := -nostartfiles -Texamples/board/mps2.ld -Wl,--gc-sections -Wl,--no-warn-rwx-segments
+
+deps-dist:
+	@$(DEPS) core cross qemu dist
+
+spdx-check:
+	@echo "== SPDX lines =="
+	@scripts/spdx.sh check
+
+# ---------------------------------------------------------------------------
+# One firmware image for QEMU's MPS2 boards, linked against the library of
+# `make cross` for its core.
+# $(1) image name, $(2) core (m3 or m4f), $(3) sources (.c, .cpp)
+define dist_fw
+$(1)_FW_OBJS := $$(addprefix $(DIST)/$(1)/,$$(addsuffix .o,$$(basename $(3) $(DIST_BOARD))))
+
+$(DIST)/$(1)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	@echo "  CC    $$@"
+	@$(ARM_CC) $$(DIST_CPU_$(2)) -std=c11 -O2 -g -ffunction-sections -fdata-sections $(WARN) \
+	  $(DIST_FW_INC) -MMD -MP -c $$< -o $$@
+
+$(DIST)/$(1)/%.o: %.cpp
+	@mkdir -p $$(dir $$@)
+	@echo "  CXX   $$@"
+	@$(ARM_CXX) $$(DIST_CPU_$(2)) -std=c++17 -O2 -g -fno-exceptions -fno-rtti -ffunction-sections \
+	  -fdata-sections $(CXX_WARN) $(DIST_FW_INC) -MMD -MP -c $$< -o $$@
+
+$(DIST)/$(1)/$(1).elf: $$($(1)_FW_OBJS) $(BUILD)/cross/$(2)/librtmem.a examples/board/mps2.ld
+	@echo "  LD    $$@"
+	@$(ARM_CXX) $$(DIST_CPU_$(2)) $(DIST_LDFLAGS) -Wl,-Map=$$@.map $$($(1)_FW_OBJS) \
+	  $(BUILD)/cross/$(2)/librtmem.a -o $$@
+
+-include $$($(1)_FW_OBJS:.o=.d)
+endef
+
+# ---------------------------------------------------------------------------
+# Ports
+
+PORT_IMAGES := newlib-m3 newlib-m4f irq-m3 irq-m4f trap-m4f
+$(eval $(call dist_fw,newlib-m3,m3,ports/test/newlib_malloc.c ports/test/newlib_cxx.cpp))
+$(eval $(call dist_fw,newlib-m4f,m4f,ports/test/newlib_malloc.c ports/test/newlib_cxx.cpp))
+$(eval $(call dist_fw,irq-m3,m3,ports/test/irq_lock.c ports/baremetal/rtm_irq_lock.c))
+$(eval $(call dist_fw,irq-m4f,m4f,ports/test/irq_lock.c ports/baremetal/rtm_irq_lock.c))
+$(eval $(call dist_fw,trap-m4f,m4f,ports/test/newlib_trap.c))
+
+ports-build: $(foreach i,$(PORT_IMAGES),$(DIST)/$(i)/$(i).elf)
+
+# The default misuse hook: QEMU's run must end in the fault handler
+# (status 3) right after the hook's one line.
+TRAP_LINE := rtmem malloc: free(0x[0-9a-f]*): RTM_ERR_DOUBLE_FREE
+
+ports-test: deps-dist
+	@$(MAKE) --no-print-directory -j2 ports-build
+	@echo "== ports on QEMU: newlib malloc, lock hooks =="
+	@scripts/qemu-run.sh -j 2 -t 60 \
+	  newlib-m3:mps2-an385:$(DIST)/newlib-m3/newlib-m3.elf \
+	  newlib-m4f:mps2-an386:$(DIST)/newlib-m4f/newlib-m4f.elf \
+	  irq-m3:mps2-an385:$(DIST)/irq-m3/irq-m3.elf \
+	  irq-m4f:mps2-an386:$(DIST)/irq-m4f/irq-m4f.elf
+	@echo "== ports on QEMU: the default misuse hook traps =="
+	@elf=$(DIST)/trap-m4f/trap-m4f.elf; \
+	  timeout -k 5 30 qemu-system-arm -M mps2-an386 -display none -monitor none \
+	    -chardev file,id=out,path=$$elf.log,mux=on -serial chardev:out \
+	    -semihosting-config enable=on,target=native,chardev=out,userspace=on -kernel $$elf </dev/null; \
+	  rc=$$?; cat $$elf.log; \
+	  if [ $$rc -eq 3 ] && grep -q '^$(TRAP_LINE)$$' $$elf.log && ! grep -q 'not reached' $$elf.log; then \
+	    echo "trap-m4f: PASS (message, then a trap: status $$rc)"; \
+	  else echo "trap-m4f: FAIL (status $$rc; expected 3 after '$(TRAP_LINE)')"; exit 1; fi
+
+TEST_STEPS += spdx-check ports-test
