@@ -97,5 +97,23 @@ ports-test: deps-dist
 	  if [ $$rc -eq 3 ] && grep -q '^$(TRAP_LINE)$$' $$elf.log && ! grep -q 'not reached' $$elf.log; then \
 	    echo "trap-m4f: PASS (message, then a trap: status $$rc)"; \
 	  else echo "trap-m4f: FAIL (status $$rc; expected 3 after '$(TRAP_LINE)')"; exit 1; fi
+	@echo "== RTOS ports on the host (ASan+UBSan) =="
+	@for t in $(PORT_HOST_TESTS); do $$t || exit 1; done
+
+# RTOS ports on the host (their kernels are not packaged): each port file
+# against the kernel's documented prototypes declared in ports/test/<rtos>/.
+# $(1) name, $(2) sources, $(3) include folders
+define dist_host_test
+$(DIST)/host/$(1): $(2) $(LIB_SRCS) $(LIB_HDRS) $$(wildcard ports/test/*.h ports/test/*/*.h)
+	@mkdir -p $$(dir $$@)
+	@echo "  CC    $$@"
+	@$(HOST_CC) -std=c11 -O1 -g $(SAN) $(WARN) $(LIB_INC) -Iports/test $(3) $(2) $(LIB_SRCS) -o $$@
+PORT_HOST_TESTS += $(DIST)/host/$(1)
+endef
+PORT_HOST_TESTS :=
+$(eval $(call dist_host_test,freertos_heap,ports/freertos/heap_rtmem.c ports/test/freertos_heap.c,-Iports/test/freertos))
+$(eval $(call dist_host_test,cmsis_lock,ports/cmsis-rtos2/rtm_cmsis_lock.c ports/test/cmsis_lock.c,-Iports/test/cmsis -Iports/cmsis-rtos2))
+
+ports-build: $(PORT_HOST_TESTS)
 
 TEST_STEPS += spdx-check ports-test
