@@ -117,3 +117,12 @@ $(eval $(call dist_host_test,cmsis_lock,ports/cmsis-rtos2/rtm_cmsis_lock.c ports
 ports-build: $(PORT_HOST_TESTS)
 
 TEST_STEPS += spdx-check ports-test
+
+# ---------------------------------------------------------------------------
+# CMake: consumer projects outside the tree (scripts/cmake-consumers.sh).
+
+cmake-test: deps-dist
+	@echo "== CMake consumers: host (add_subdirectory, FetchContent, find_package), Cortex-M4F on QEMU =="
+	@scripts/cmake-consumers.sh $(DIST)/cmake
+
+TEST_STEPS += cmake-test
