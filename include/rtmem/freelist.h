@@ -165,6 +165,7 @@ rtm_status_t rtm_freelist_check(const rtm_freelist_t *h);
  * The heap as an rtm_allocator_t (static const ops table). The interface's
  * `size` and `old_size` arguments are ignored: the heap records sizes.
  * Valid as long as the heap is.
+ * O(1), ISR-safe; each operation as the rtm_freelist_* function it calls.
  */
 rtm_allocator_t rtm_freelist_allocator(rtm_freelist_t *h);
 

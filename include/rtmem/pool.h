@@ -147,7 +147,7 @@ size_t rtm_pool_block_align(const rtm_pool_t *p);
  */
 size_t rtm_pool_footprint(const rtm_pool_t *p);
 
-/** Copy the pool's statistics out; zeroes `*out` for a NULL `p`; nothing for NULL `out`. O(1). */
+/** Copy the pool's statistics out; zeroes `*out` for a NULL `p`; nothing for NULL `out`. O(1). ISR-safe. */
 void rtm_pool_get_stats(const rtm_pool_t *p, rtm_pool_stats_t *out);
 
 /**
@@ -161,6 +161,7 @@ uint32_t rtm_pool_utilization_permille(const rtm_pool_t *p);
  * rtm_pool_block_size(); free_bytes, largest_free_block (one block, or 0 when
  * exhausted) and capacity (blocks * block size) are valid. Zeroes `*out` for a
  * NULL `p`; nothing for NULL `out`. O(1).
+ * ISR-safe.
  */
 void rtm_pool_stats(const rtm_pool_t *p, rtm_alloc_stats_t *out);
 
@@ -170,6 +171,7 @@ void rtm_pool_stats(const rtm_pool_t *p, rtm_alloc_stats_t *out);
  * whose bit is clear, exactly the expected number of nodes, hence no cycle).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED.
  * O(blocks). Not for the hot path.
+ * ISR-safe.
  */
 rtm_status_t rtm_pool_check(const rtm_pool_t *p);
 
@@ -183,6 +185,7 @@ rtm_status_t rtm_pool_check(const rtm_pool_t *p);
  * allocation), otherwise answers RTM_ERR_NO_MEMORY / RTM_ERR_ALIGNMENT and leaves
  * the block alone. A NULL `p` gives an allocator whose every call is
  * RTM_ERR_INVALID_ARG.
+ * O(1), ISR-safe; each operation as the rtm_pool_* function it calls.
  */
 rtm_allocator_t rtm_pool_allocator(rtm_pool_t *p);
 
