@@ -144,3 +144,12 @@ docs-check: docs
 	@scripts/check-api-docs.py
 
 TEST_STEPS += docs-check
+
+# ---------------------------------------------------------------------------
+# Packaging descriptors against the tree (scripts/check-packaging.py).
+
+packaging-check:
+	@echo "== packaging descriptors: CMake, ESP-IDF, Zephyr, PlatformIO =="
+	@/usr/bin/python3 scripts/check-packaging.py
+
+TEST_STEPS += packaging-check
