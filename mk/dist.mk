@@ -153,3 +153,19 @@ packaging-check:
 	@/usr/bin/python3 scripts/check-packaging.py
 
 TEST_STEPS += packaging-check
+
+# ---------------------------------------------------------------------------
+# Examples: each examples/<topic>/ program on QEMU mps2-an386 (Cortex-M4F),
+# with the example board and rtmem as malloc; the exit status is the verdict.
+
+EXAMPLES := heap pools mpu stacks leak redzone newlib-malloc
+$(foreach e,$(EXAMPLES),$(eval $(call dist_fw,example-$(e),m4f,$(sort $(wildcard examples/$(e)/*.c)))))
+
+examples-build: $(foreach e,$(EXAMPLES),$(DIST)/example-$(e)/example-$(e).elf)
+
+examples-test: deps-dist
+	@$(MAKE) --no-print-directory -j2 examples-build
+	@echo "== examples on QEMU mps2-an386 =="
+	@scripts/qemu-run.sh -d -t 30 $(foreach e,$(EXAMPLES),$(e):mps2-an386:$(DIST)/example-$(e)/example-$(e).elf)
+
+TEST_STEPS += examples-test

@@ -4,7 +4,7 @@
  * vector table, the reset handler (FPU on, .data copied, .bss zeroed, C and
  * C++ constructors run through newlib's __libc_init_array, then main and
  * exit) and one fault handler that names the fault and ends the run;
- * SVC, PendSV and SysTick handlers are weak and may be replaced.
+ * MemManage, SVC, PendSV and SysTick handlers are weak and may be replaced.
  * Link with -nostartfiles and mps2.ld.
  */
 #include <stdint.h>
@@ -20,6 +20,7 @@ extern void __libc_init_array(void);
 void Reset_Handler(void);
 void Fault_Handler(void);
 /* Handlers a firmware may define; each defaults to Fault_Handler. */
+void MemManage_Handler(void) __attribute__((weak, alias("Fault_Handler")));
 void SVC_Handler(void) __attribute__((weak, alias("Fault_Handler")));
 void PendSV_Handler(void) __attribute__((weak, alias("Fault_Handler")));
 void SysTick_Handler(void) __attribute__((weak, alias("Fault_Handler")));
@@ -72,7 +73,7 @@ __attribute__((section(".isr_vector"), used)) static const vector_t vectors[16] 
     Reset_Handler,
     Fault_Handler, /* NMI */
     Fault_Handler, /* HardFault */
-    Fault_Handler, /* MemManage */
+    MemManage_Handler,
     Fault_Handler, /* BusFault */
     Fault_Handler, /* UsageFault */
     0, 0, 0, 0,
