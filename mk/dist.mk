@@ -15,10 +15,12 @@
 #   make docs-check      the same, failing on any Doxygen warning
 #   make packaging-check the Zephyr module, PlatformIO and ESP-IDF descriptors
 #                        and the CMake source list name exactly the real files
-#   make readme-cross    the README's cross-build line, linked as written
+#   make readme-check    the README: its firmware lines as written (built and run
+#                        on QEMU), the heap-only drop-in, the demo transcript
+#   make install-cross   CORE=m4f PREFIX=...: one core's library, headers, ports
 
 .PHONY: spdx-check ports-test ports-build examples-test examples-build cmake-test docs docs-check \
-        packaging-check readme-cross deps-dist
+        packaging-check readme-check install-cross deps-dist
 
 DIST := $(BUILD)/dist
 ARM_CXX := arm-none-eabi-g++
@@ -169,3 +171,28 @@ examples-test: deps-dist
 	@scripts/qemu-run.sh -d -t 30 $(foreach e,$(EXAMPLES),$(e):mps2-an386:$(DIST)/example-$(e)/example-$(e).elf)
 
 TEST_STEPS += examples-test
+
+# ---------------------------------------------------------------------------
+# The README against the tree (scripts/readme-check.sh): the firmware lines as
+# written, the heap-only drop-in, the demo transcript.
+
+readme-check: deps-dist
+	@echo "== README: cross build as written, heap drop-in, demo transcript =="
+	@$(MAKE) --no-print-directory cross >/dev/null
+	@$(MAKE) --no-print-directory demo-build
+	@scripts/qemu-run.sh -t 30 -d demo:mps2-an386:$(DEMO_DIR)/rtmem-demo.elf >/dev/null
+	@scripts/readme-check.sh $(DIST) $(DEMO_DIR)/rtmem-demo.elf.log
+
+TEST_STEPS += readme-check
+
+# ---------------------------------------------------------------------------
+# Install the library of one core (make cross) with the headers and ports:
+#   make install-cross CORE=m4f PREFIX=/opt/rtmem-m4f
+
+CORE ?= m4f
+install-cross: deps-cross
+	@$(MAKE) --no-print-directory $(BUILD)/cross/$(CORE)/librtmem.a
+	install -d $(DESTDIR)$(PREFIX)/include/rtmem $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/rtmem/ports
+	install -m 644 $(LIB_HDRS) $(DESTDIR)$(PREFIX)/include/rtmem/
+	install -m 644 $(BUILD)/cross/$(CORE)/librtmem.a $(DESTDIR)$(PREFIX)/lib/
+	cp -R ports/newlib ports/baremetal ports/freertos ports/cmsis-rtos2 $(DESTDIR)$(PREFIX)/share/rtmem/ports/

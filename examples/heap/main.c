@@ -12,14 +12,19 @@
 
 int main(void);
 
-static uint64_t arena[8192];      /* 64 KiB: the heap's first region */
-static uint64_t second_bank[1024]; /* 8 KiB more, e.g. another RAM bank */
+/* 64 KiB for the heap's first region and 8 KiB as a second one (another RAM
+ * bank, say). One struct keeps the second above the first, which a 64-bit
+ * host build needs (regions lie within 4 GiB above the heap's control block). */
+static struct {
+    uint64_t arena[8192];
+    uint64_t second_bank[1024];
+} ram;
 
 int main(void)
 {
     rtm_heap_t *heap;
-    if (rtm_heap_init(arena, sizeof arena, &heap) != RTM_OK ||
-        rtm_heap_add_region(heap, second_bank, sizeof second_bank) != RTM_OK) {
+    if (rtm_heap_init(ram.arena, sizeof ram.arena, &heap) != RTM_OK ||
+        rtm_heap_add_region(heap, ram.second_bank, sizeof ram.second_bank) != RTM_OK) {
         return 1;
     }
 
