@@ -99,6 +99,8 @@ ports-test: deps-dist
 	  if [ $$rc -eq 3 ] && grep -q '^$(TRAP_LINE)$$' $$elf.log && ! grep -q 'not reached' $$elf.log; then \
 	    echo "trap-m4f: PASS (message, then a trap: status $$rc)"; \
 	  else echo "trap-m4f: FAIL (status $$rc; expected 3 after '$(TRAP_LINE)')"; exit 1; fi
+	@echo "== picolibc: rtmem as its malloc on QEMU mps2-an386 =="
+	@scripts/qemu-run.sh -d -t 30 picolibc-m4f:mps2-an386:$(DIST)/picolibc-m4f/picolibc-m4f.elf
 	@echo "== RTOS ports on the host (ASan+UBSan) =="
 	@for t in $(PORT_HOST_TESTS); do $$t || exit 1; done
 
@@ -117,6 +119,21 @@ $(eval $(call dist_host_test,freertos_heap,ports/freertos/heap_rtmem.c ports/tes
 $(eval $(call dist_host_test,cmsis_lock,ports/cmsis-rtos2/rtm_cmsis_lock.c ports/test/cmsis_lock.c,-Iports/test/cmsis -Iports/cmsis-rtos2))
 
 ports-build: $(PORT_HOST_TESTS)
+
+# picolibc (Arm only in Debian): the newlib-malloc example linked with
+# picolibc's semihosting crt0 and its own linker script (heap between
+# __heap_start and __heap_end), run on the Cortex-M4F.
+PICOLIBC_SPECS := /usr/lib/picolibc/arm-none-eabi/picolibc.specs
+PICOLIBC_LD := --oslib=semihost --crt0=semihost -Wl,--defsym=__flash=0x0 -Wl,--defsym=__flash_size=0x400000 \
+  -Wl,--defsym=__ram=0x20000000 -Wl,--defsym=__ram_size=0x400000 -Wl,--defsym=__stack_size=0x8000
+$(DIST)/picolibc-m4f/picolibc-m4f.elf: examples/newlib-malloc/main.c ports/newlib/rtm_malloc.c ports/newlib/rtm_malloc.h \
+	  $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC+LD $@ (picolibc)"
+	@$(ARM_CC) --specs=$(PICOLIBC_SPECS) $(DIST_CPU_m4f) -std=c11 -O2 -g $(WARN) $(LIB_INC) -Iports/newlib \
+	  $(PICOLIBC_LD) examples/newlib-malloc/main.c ports/newlib/rtm_malloc.c $(LIB_SRCS) -o $@
+
+ports-build: $(DIST)/picolibc-m4f/picolibc-m4f.elf
 
 TEST_STEPS += spdx-check ports-test
 

@@ -41,7 +41,7 @@ static void *launder(void *p)
 int main(void)
 {
     printf("%s\n", greeting);
-    printf("floats through newlib's printf: %.5f %e\n", 3.14159265, 6.02214076e23);
+    printf("floats through the C library's printf: %.5f %e\n", 3.14159265, 6.02214076e23);
     double *v = calloc(100, sizeof *v);
     if (v == NULL) {
         return 1;

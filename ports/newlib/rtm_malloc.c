@@ -23,9 +23,9 @@
 #include "rtm_malloc.h"
 
 #if defined(__PICOLIBC__)
-#define RTM_MALLOC_LOCK(r) __malloc_lock()
-#define RTM_MALLOC_UNLOCK(r) __malloc_unlock()
-#define RTM_SET_ERRNO(r, e) (errno = (e))
+#define RTM_MALLOC_LOCK(r) ((void)(r), __malloc_lock())
+#define RTM_MALLOC_UNLOCK(r) ((void)(r), __malloc_unlock())
+#define RTM_SET_ERRNO(r, e) ((void)(r), errno = (e))
 typedef void reent_t;
 #define RTM_REENT NULL
 #else
@@ -37,6 +37,18 @@ typedef struct _reent reent_t;
 #define RTM_REENT _REENT
 #endif
 
+#if defined(__PICOLIBC__)
+/* picolibc defines its malloc lock inside its own malloc objects, which this
+ * file replaces: weak no-ops here, which a threaded firmware overrides. */
+__attribute__((weak)) void __malloc_lock(void)
+{
+}
+
+__attribute__((weak)) void __malloc_unlock(void)
+{
+}
+#endif
+
 /* Prototypes the C library's headers may hide under strict -std=c11. */
 void *memalign(size_t align, size_t size);
 int posix_memalign(void **out, size_t align, size_t size);
@@ -45,6 +57,8 @@ size_t malloc_usable_size(void *ptr);
 /* Heap placement from the linker script, when it names one (weak: absent = NULL). */
 extern char __rtm_heap_start[] __attribute__((weak));
 extern char __rtm_heap_end[] __attribute__((weak));
+extern char __heap_start[] __attribute__((weak));
+extern char __heap_end[] __attribute__((weak));
 extern char end[] __attribute__((weak));
 extern char __HeapLimit[] __attribute__((weak));
 extern char __StackLimit[] __attribute__((weak));
@@ -116,6 +130,9 @@ static rtm_heap_t *get_heap(void)
         if (__rtm_heap_start != NULL && __rtm_heap_end != NULL) {
             lo = __rtm_heap_start;
             hi = __rtm_heap_end;
+        } else if (__heap_start != NULL && __heap_end != NULL) {
+            lo = __heap_start; /* picolibc's linker script */
+            hi = __heap_end;
         } else if (end != NULL && __HeapLimit != NULL) {
             lo = end;
             hi = __HeapLimit;

@@ -13,7 +13,8 @@
  * (C library start-up, constructors) work. Its memory, in this order:
  *   1. the region given to rtm_malloc_set_region() before that first call;
  *   2. the linker symbols __rtm_heap_start .. __rtm_heap_end, if defined;
- *   3. end .. __HeapLimit, else end .. __StackLimit (the CMSIS names).
+ *   3. __heap_start .. __heap_end (picolibc's picolibc.ld);
+ *   4. end .. __HeapLimit, else end .. __StackLimit (the CMSIS names).
  * More regions can be added later with rtm_malloc_add_region().
  *
  * C semantics: malloc(0) returns a unique, freeable pointer (a 1-byte
@@ -26,12 +27,13 @@
  * Misuse -- freeing a pointer twice, an interior or foreign pointer, a
  * block whose neighbour was overrun -- is reported to the misuse hook with
  * rtmem's status; the heap is left unchanged. The default hook writes one
- * line to file descriptor 2 and traps (a breakpoint-free `udf`/`ebreak`
- * through __builtin_trap()).
+ * line to file descriptor 2 and traps (__builtin_trap(): `udf` on Arm).
  *
  * Locking: every call runs between __malloc_lock() and __malloc_unlock(),
  * the C library's own hooks; override them (or newlib's retargetable locks)
- * for an RTOS, e.g. with the ports in ports/baremetal or ports/cmsis-rtos2.
+ * for an RTOS or interrupts that allocate, e.g. with ports/baremetal. Under
+ * picolibc, whose lock lives in the malloc this file replaces, the file
+ * defines them as weak no-ops.
  */
 #ifndef RTM_MALLOC_H
 #define RTM_MALLOC_H
