@@ -4,7 +4,8 @@
 #
 #   make spdx-check      every source file starts with its SPDX line
 #   make ports-test      newlib malloc and bare-metal lock hooks on QEMU
-#                        (Cortex-M3 mps2-an385, Cortex-M4F mps2-an386), the
+#                        (Cortex-M3 mps2-an385, Cortex-M4F mps2-an386, RV32
+#                        virt), picolibc malloc on the M4F, the
 #                        default misuse hook's trap, and the FreeRTOS heap and
 #                        CMSIS-RTOS2 lock ports on the host
 #   make examples-test   every examples/<topic>/ program, built and run
@@ -89,7 +90,8 @@ ports-test: deps-dist
 	  newlib-m3:mps2-an385:$(DIST)/newlib-m3/newlib-m3.elf \
 	  newlib-m4f:mps2-an386:$(DIST)/newlib-m4f/newlib-m4f.elf \
 	  irq-m3:mps2-an385:$(DIST)/irq-m3/irq-m3.elf \
-	  irq-m4f:mps2-an386:$(DIST)/irq-m4f/irq-m4f.elf
+	  irq-m4f:mps2-an386:$(DIST)/irq-m4f/irq-m4f.elf \
+	  irq-rv32:virt:$(DIST)/irq-rv32/irq-rv32.elf
 	@echo "== ports on QEMU: the default misuse hook traps =="
 	@elf=$(DIST)/trap-m4f/trap-m4f.elf; \
 	  timeout -k 5 30 qemu-system-arm -M mps2-an386 -display none -monitor none \
@@ -134,6 +136,18 @@ $(DIST)/picolibc-m4f/picolibc-m4f.elf: examples/newlib-malloc/main.c ports/newli
 	  $(PICOLIBC_LD) examples/newlib-malloc/main.c ports/newlib/rtm_malloc.c $(LIB_SRCS) -o $@
 
 ports-build: $(DIST)/picolibc-m4f/picolibc-m4f.elf
+
+# RV32 (QEMU virt, machine mode, no C library): the mstatus.MIE lock hooks.
+RV_PORT_FLAGS := -march=rv32imac_zicsr_zifencei -mabi=ilp32 -mcmodel=medany
+$(DIST)/irq-rv32/irq-rv32.elf: ports/test/rv32/irq_lock_rv32.c ports/baremetal/rtm_irq_lock.c \
+	  ports/baremetal/rtm_irq_lock.h ports/test/rv32/start.S ports/test/rv32/link.ld
+	@mkdir -p $(dir $@)
+	@echo "  CC+LD $@"
+	@$(RV_CC) $(RV_PORT_FLAGS) -std=c11 -O2 -g -ffreestanding $(WARN) -Iports/baremetal \
+	  ports/test/rv32/irq_lock_rv32.c ports/baremetal/rtm_irq_lock.c ports/test/rv32/start.S \
+	  -nostdlib -nostartfiles -Tports/test/rv32/link.ld -Wl,--no-warn-rwx-segments -o $@
+
+ports-build: $(DIST)/irq-rv32/irq-rv32.elf
 
 TEST_STEPS += spdx-check ports-test
 
