@@ -21,7 +21,7 @@
 #   make install-cross   CORE=m4f PREFIX=...: one core's library, headers, ports
 
 .PHONY: spdx-check ports-test ports-build examples-test examples-build cmake-test docs docs-check \
-        packaging-check readme-check install-cross deps-dist
+        packaging-check readme-check install-cross ports-lint deps-dist
 
 DIST := $(BUILD)/dist
 ARM_CXX := arm-none-eabi-g++
@@ -227,3 +227,26 @@ install-cross: deps-cross
 	install -m 644 $(LIB_HDRS) $(DESTDIR)$(PREFIX)/include/rtmem/
 	install -m 644 $(BUILD)/cross/$(CORE)/librtmem.a $(DESTDIR)$(PREFIX)/lib/
 	cp -R ports/newlib ports/baremetal ports/freertos ports/cmsis-rtos2 $(DESTDIR)$(PREFIX)/share/rtmem/ports/
+
+# ---------------------------------------------------------------------------
+# The port files and the example board under the library's static analysis
+# (the settings of mk/lint.mk), with newlib's headers for Cortex-M4. newlib
+# declares the C11 Annex K functions, so clang-tidy would ask for memset_s
+# instead of memset; the library's own lint runs on glibc, which does not.
+PORT_LINT_SRCS := ports/newlib/rtm_malloc.c ports/baremetal/rtm_irq_lock.c ports/freertos/heap_rtmem.c \
+                  ports/cmsis-rtos2/rtm_cmsis_lock.c examples/board/startup.c examples/board/syscalls.c
+
+ports-lint:
+	@$(DEPS) lint
+	@echo "== lint: ports and example board (cppcheck, clang-tidy) =="
+	$(Q)cppcheck --quiet --enable=warning,performance,portability --std=c11 --error-exitcode=1 --inline-suppr \
+	  -Iinclude -Iports/newlib -Iports/baremetal -Iports/cmsis-rtos2 -Iports/test/cmsis -Iports/test/freertos \
+	  -Iexamples/board $(PORT_LINT_SRCS)
+	@mkdir -p $(DIST)
+	$(Q)clang-tidy --quiet --warnings-as-errors='*' -checks='$(TIDY_CHECKS),-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling' $(PORT_LINT_SRCS) -- -std=c11 \
+	  --target=arm-none-eabi -mcpu=cortex-m4 -mthumb -isystem /usr/include/newlib -Iinclude -Iports/newlib \
+	  -Iports/baremetal -Iports/cmsis-rtos2 -Iports/test/cmsis -Iports/test/freertos -Iexamples/board \
+	  >$(DIST)/clang-tidy-ports.log 2>&1; rc=$$?; grep -v 'warnings generated' $(DIST)/clang-tidy-ports.log; exit $$rc
+	@echo "ports lint clean: $(words $(PORT_LINT_SRCS)) files"
+
+TEST_STEPS += ports-lint

@@ -47,8 +47,9 @@ void Reset_Handler(void)
     *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
     __asm__ volatile("dsb\n\tisb" ::: "memory");
 #endif
-    memcpy(__data_start, __data_load, (size_t)((char *)__data_end - (char *)__data_start));
-    memset(__bss_start, 0, (size_t)((char *)__bss_end - (char *)__bss_start));
+    /* Linker symbols: distinct objects to C, so their distance is taken as integers. */
+    memcpy(__data_start, __data_load, (size_t)((uintptr_t)__data_end - (uintptr_t)__data_start));
+    memset(__bss_start, 0, (size_t)((uintptr_t)__bss_end - (uintptr_t)__bss_start));
     __libc_init_array(); /* constructors: they may already call malloc */
     exit(main());
 }

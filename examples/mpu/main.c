@@ -52,7 +52,7 @@ int main(void)
                                    "code") == RTM_OK &&
              rtm_memmap_add_region(&map, ram, (uintptr_t)end - ram, RTM_REGION_DATA,
                                    RTM_PERM_READ | RTM_PERM_WRITE, "data+bss") == RTM_OK &&
-             rtm_memmap_add_region(&map, (uintptr_t)__StackLimit, (size_t)(__StackTop - __StackLimit),
+             rtm_memmap_add_region(&map, (uintptr_t)__StackLimit, (size_t)((uintptr_t)__StackTop - (uintptr_t)__StackLimit),
                                    RTM_REGION_STACK, RTM_PERM_READ | RTM_PERM_WRITE, "main stack") == RTM_OK;
     rtm_status_t overlap = rtm_memmap_add_region(&map, ram + 16u, 64u, RTM_REGION_HEAP, RTM_PERM_READ, "bad");
     rtm_region_t r;
