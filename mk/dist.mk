@@ -70,18 +70,29 @@ endef
 # ---------------------------------------------------------------------------
 # Ports
 
-PORT_IMAGES := newlib-m3 newlib-m4f irq-m3 irq-m4f trap-m4f
+PORT_IMAGES := newlib-m3 newlib-m4f irq-m3 irq-m4f trap-m4f noheap-m4f
 $(eval $(call dist_fw,newlib-m3,m3,ports/test/newlib_malloc.c ports/test/newlib_cxx.cpp))
 $(eval $(call dist_fw,newlib-m4f,m4f,ports/test/newlib_malloc.c ports/test/newlib_cxx.cpp))
 $(eval $(call dist_fw,irq-m3,m3,ports/test/irq_lock.c ports/baremetal/rtm_irq_lock.c))
 $(eval $(call dist_fw,irq-m4f,m4f,ports/test/irq_lock.c ports/baremetal/rtm_irq_lock.c))
 $(eval $(call dist_fw,trap-m4f,m4f,ports/test/newlib_trap.c))
+$(eval $(call dist_fw,noheap-m4f,m4f,ports/test/newlib_noheap.c))
 
 ports-build: $(foreach i,$(PORT_IMAGES),$(DIST)/$(i)/$(i).elf)
 
 # The default misuse hook: QEMU's run must end in the fault handler
 # (status 3) right after the hook's one line.
-TRAP_LINE := rtmem malloc: free(0x[0-9a-f]*): RTM_ERR_DOUBLE_FREE
+# $(1) image, $(2) the line (a basic regular expression)
+define expect_trap
+	@elf=$(DIST)/$(1)/$(1).elf; \
+	  timeout -k 5 30 qemu-system-arm -M mps2-an386 -display none -monitor none \
+	    -chardev file,id=out,path=$$elf.log,mux=on -serial chardev:out \
+	    -semihosting-config enable=on,target=native,chardev=out,userspace=on -kernel $$elf </dev/null; \
+	  rc=$$?; cat $$elf.log; \
+	  if [ $$rc -eq 3 ] && grep -q '^$(2)$$' $$elf.log && ! grep -q 'not reached' $$elf.log; then \
+	    echo "$(1): PASS (message, then a trap: status $$rc)"; \
+	  else echo "$(1): FAIL (status $$rc; expected 3 after '$(2)')"; exit 1; fi
+endef
 
 ports-test: deps-dist
 	@$(MAKE) --no-print-directory -j2 ports-build
@@ -92,15 +103,9 @@ ports-test: deps-dist
 	  irq-m3:mps2-an385:$(DIST)/irq-m3/irq-m3.elf \
 	  irq-m4f:mps2-an386:$(DIST)/irq-m4f/irq-m4f.elf \
 	  irq-rv32:virt:$(DIST)/irq-rv32/irq-rv32.elf
-	@echo "== ports on QEMU: the default misuse hook traps =="
-	@elf=$(DIST)/trap-m4f/trap-m4f.elf; \
-	  timeout -k 5 30 qemu-system-arm -M mps2-an386 -display none -monitor none \
-	    -chardev file,id=out,path=$$elf.log,mux=on -serial chardev:out \
-	    -semihosting-config enable=on,target=native,chardev=out,userspace=on -kernel $$elf </dev/null; \
-	  rc=$$?; cat $$elf.log; \
-	  if [ $$rc -eq 3 ] && grep -q '^$(TRAP_LINE)$$' $$elf.log && ! grep -q 'not reached' $$elf.log; then \
-	    echo "trap-m4f: PASS (message, then a trap: status $$rc)"; \
-	  else echo "trap-m4f: FAIL (status $$rc; expected 3 after '$(TRAP_LINE)')"; exit 1; fi
+	@echo "== ports on QEMU: the default misuse hook traps (a double free; no heap memory) =="
+	$(call expect_trap,trap-m4f,rtmem malloc: free(0x[0-9a-f]*): RTM_ERR_DOUBLE_FREE)
+	$(call expect_trap,noheap-m4f,rtmem malloc: heap set-up(0x[0-9a-f]*): RTM_ERR_NO_MEMORY)
 	@echo "== picolibc: rtmem as its malloc on QEMU mps2-an386 =="
 	@scripts/qemu-run.sh -d -t 30 picolibc-m4f:mps2-an386:$(DIST)/picolibc-m4f/picolibc-m4f.elf
 	@echo "== RTOS ports on the host (ASan+UBSan) =="
