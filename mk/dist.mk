@@ -16,7 +16,7 @@
 #   make docs-check      the same, failing on any Doxygen warning
 #   make packaging-check the Zephyr module, PlatformIO and ESP-IDF descriptors
 #                        and the CMake source list name exactly the real files
-#   make readme-check    the README: its firmware lines as written (built and run
+#   make readme-check    the README: its Makefile and CMake firmware lines as written (built, run
 #                        on QEMU), the heap-only drop-in, the demo transcript
 #   make install-cross   CORE=m4f PREFIX=...: one core's library, headers, ports
 
@@ -213,7 +213,7 @@ TEST_STEPS += examples-test
 # written, the heap-only drop-in, the demo transcript.
 
 readme-check: deps-dist
-	@echo "== README: cross build as written, heap drop-in, demo transcript =="
+	@echo "== README: firmware lines (Makefile, CMake) as written, heap drop-in, demo transcript =="
 	@$(MAKE) --no-print-directory cross >/dev/null
 	@$(MAKE) --no-print-directory demo-build
 	@scripts/qemu-run.sh -t 30 -d demo:mps2-an386:$(DEMO_DIR)/rtmem-demo.elf >/dev/null

@@ -4,6 +4,7 @@
 #   1. the Makefile firmware lines between <!-- readme-cross --> markers, run
 #      as written in OUT/readme-cross (rtmem cloned as ./rtmem, a main.c that
 #      prints floats and allocates), and the firmware run on QEMU mps2-an386;
+#      then the CMake lines between <!-- readme-cmake --> markers, the same way;
 #   2. the heap-only drop-in: examples/heap/main.c linked from heap.c and
 #      version.c alone (host), and run;
 #   3. the demo transcript between <!-- demo-transcript --> markers equals the
@@ -59,6 +60,21 @@ case $qemu_line in
 esac
 scripts/qemu-run.sh -d -t 30 readme-cross:mps2-an386:"$dir/firmware.elf"
 grep -q '^from the README: 2.50$' "$dir/firmware.elf.log" || { echo "readme-check: firmware printed the wrong text" >&2; exit 1; }
+
+# 1b. The CMake firmware lines as written, in the same folder.
+block readme-cmake | awk '/\\$/ {sub(/\\$/, ""); printf "%s", $0; next} {print}' > "$dir/cmake-commands"
+[ "$(wc -l < "$dir/cmake-commands")" -eq 3 ] || { echo "readme-check: expected 3 commands in the readme-cmake block" >&2; exit 1; }
+rm -rf "$dir/build"
+sed -n 1,2p "$dir/cmake-commands" | while IFS= read -r cmd; do
+    echo "  \$ $cmd"
+    (cd "$dir" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL sh -c "$cmd" > "$dir/cmd.log" 2>&1) ||
+        { cat "$dir/cmd.log"; echo "readme-check: the README's command failed: $cmd" >&2; exit 1; }
+done
+case $(sed -n 3p "$dir/cmake-commands") in
+    "qemu-system-arm -M mps2-an386 "*"-kernel build/firmware.elf") ;;
+    *) echo "readme-check: unexpected run line in the readme-cmake block" >&2; exit 1 ;;
+esac
+scripts/qemu-run.sh -d -t 30 readme-cmake:mps2-an386:"$dir/build/firmware.elf"
 
 # 2. The heap-only drop-in.
 ${CC:-gcc} -std=c11 -O2 -Wall -Wextra -Werror -Iinclude -Ic-src/core examples/heap/main.c c-src/alloc/heap.c \
