@@ -218,6 +218,12 @@ readme-check: deps-dist
 	@$(MAKE) --no-print-directory demo-build
 	@scripts/qemu-run.sh -t 30 -d demo:mps2-an386:$(DEMO_DIR)/rtmem-demo.elf >/dev/null
 	@scripts/readme-check.sh $(DIST) $(DEMO_DIR)/rtmem-demo.elf.log
+	@rm -rf $(DIST)/stage-m4f
+	@$(MAKE) --no-print-directory install-cross CORE=m4f PREFIX=$(CURDIR)/$(DIST)/stage-m4f >/dev/null
+	@arm-none-eabi-objdump -f $(DIST)/stage-m4f/lib/librtmem.a | grep -q 'elf32-littlearm' && \
+	  [ -f $(DIST)/stage-m4f/include/rtmem/rtmem.h ] && [ -f $(DIST)/stage-m4f/share/rtmem/ports/newlib/rtm_malloc.c ] || \
+	  { echo "readme-check: make install-cross CORE=m4f did not install an Arm library, headers and ports"; exit 1; }
+	@echo "  make install-cross CORE=m4f: Arm library, headers, ports installed"
 
 TEST_STEPS += readme-check
 
