@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # rtmem — the one entry point for the C library, its tests, cross builds,
 # QEMU firmware, benchmarks and the Rust workspace.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The C benchmark suite (docs/benchmarks.md).
 #
 #   make bench        full run: 1e6-op traces; writes docs/bench/results.md and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Cross builds: the library for every supported MCU core, -Os, warnings as
 # errors, and a size table per component (text/data/bss).
 #

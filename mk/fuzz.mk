@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # libFuzzer on the O(1) heap: test/host/heap_fuzz.c, built by clang with
 # AddressSanitizer and UBSan (what it checks: the file's comment).
 #   make fuzz        FUZZ_SECONDS (default 300) of fuzzing; the corpus it

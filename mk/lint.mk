@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Static analysis of the library sources: cppcheck and clang-tidy, both clean.
 #   make lint
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # On-target tests and the demo firmware under QEMU (docs/target.md).
 #
 #   make qemu-test   build the four test images and run them (part of `make test`)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Rust: the ffi crates (rtmem, rtmem-sys), their generated bindings, the
 # cbindgen header of the mixed firmware's Rust component, cargo test / clippy /
 # doc, the host example, the bare-metal Rust firmware in QEMU, and the

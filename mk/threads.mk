@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # The lock decorator under real threads: test/host/lock_threads.c, four pthreads
 # hammering one pool through one rtm_lock_t, built with ThreadSanitizer.
 #   make test-threads

@@ -1,6 +1,7 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Install the Debian packages a build step needs, only those that are missing.
-# Usage: scripts/ensure-deps.sh GROUP...   (groups: core cross qemu rust bench lint fuzz i386emu)
+# Usage: scripts/ensure-deps.sh GROUP...   (groups: core cross qemu rust bench lint fuzz debug i386emu dist)
 # Runs `apt-get update` at most once per boot, tolerates a transiently failing
 # index, and fails with the install's own error if a package cannot be had.
 set -u
@@ -15,6 +16,7 @@ pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_debug="gdb-multiarch python3 python3-matplotlib"
 # -m32 suites on a kernel that cannot execute i386 programs (Makefile: I386_RUNNER)
 pkgs_i386emu="qemu-user"
+pkgs_dist="g++ cmake doxygen libstdc++-arm-none-eabi-newlib picolibc-arm-none-eabi python3"
 
 missing=""
 for group in "$@"; do

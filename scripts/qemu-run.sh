@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Run firmware test images under QEMU and give one verdict.
 #
 #   scripts/qemu-run.sh [-t SECONDS] [-j JOBS] [-d] NAME:MACHINE:ELF...

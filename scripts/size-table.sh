@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Print a markdown table of code/data sizes per component for each cross target.
 # Usage: scripts/size-table.sh BUILD_CROSS_DIR target:size-tool...
 # A cell reads text/data/bss in bytes (the component's object file, -Os).

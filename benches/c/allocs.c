@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The allocators under test, one table entry each. Entries call each
  * allocator's direct API (as a benchmark of malloc calls malloc), so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The table of allocators under test (allocs.c). */
 #ifndef RTM_BENCH_ALLOCS_H
 #define RTM_BENCH_ALLOCS_H

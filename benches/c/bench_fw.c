@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Cortex-M4 firmware (QEMU mps2-an386) that replays the benchmark traces
  * against every allocator, so icount.c can count the instructions each call

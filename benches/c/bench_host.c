@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Host benchmark (x86-64 Linux): time per operation against glibc malloc in
  * the same process, fill ratio at the first failure, overhead per block, and

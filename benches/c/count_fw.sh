@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT OR Apache-2.0
 # Run the benchmark firmware under QEMU and count the instructions of every
 # call of the allocators' code (icount), by one of two methods that must agree:
 #   plugin  the TCG plugin icount_plugin.so (fast; the default of make bench)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Count the instructions each allocator call executes, exactly, from either
  * of two sources that report the same thing:

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Turn the raw benchmark outputs into docs/bench/results.md and plots.
 
 usage: report.py COUNTS_DIR HOST_JSON SIZES_TXT OUT_DIR [COMMAND] [--linked=LINKED_TXT]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Deterministic allocation traces shared by the host harness (bench_host.c)
  * and the Cortex-M firmware (bench_fw.c): the same seed gives the same

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT OR Apache-2.0
 """Static worst-case instruction counts of Thumb-2 functions.
 
 usage: wcet.py ELF SYMS OUT.json [LOOPFUNC=N ...] [--indirect=FUNC:TARGET,...]

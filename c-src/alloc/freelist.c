@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Free-list heap (layer 3): the design's LinkedListAllocator, with the seed's
  * defects fixed (it never coalesced, lost the header bytes on split, ignored

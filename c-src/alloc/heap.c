@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The O(1) real-time heap: segregated fit over power-of-two size classes with
  * one bitmap word, immediate coalescing through boundary tags, headers that

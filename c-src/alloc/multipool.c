@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Multi-size pool manager (layer 3): size classes over fixed-size pools, spill
  * to larger classes, a fallback allocator through the interface, frees routed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Fixed-size block pool (layer 3): O(1) alloc and free, O(1) double-free and
  * foreign/interior-pointer detection, no block-count cap. See rtmem/pool.h.

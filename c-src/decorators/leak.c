@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The leak tracker (layer 4): an allocator decorator that records every live
  * block in a caller-provided table and reports old blocks once.

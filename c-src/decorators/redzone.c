@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The red-zone guard (layer 4): canaries around every block of an inner
  * allocator, a sealed header per block, and an intrusive list of live blocks.

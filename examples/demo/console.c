@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The demo firmware's console: numbers, names and the reports it prints. */
 #include "demo.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The demo firmware's shared declarations: console and report helpers (console.c). */
 #ifndef RTM_DEMO_H
 #define RTM_DEMO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * rtmem demo firmware for the emulated Cortex-M4F (QEMU mps2-an386): `make demo`.
  *

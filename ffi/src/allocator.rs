@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The [`MemoryAllocator`] trait (the seed's), and [`AllocatorRef`]: any
 //! allocator behind the C interface `rtm_allocator_t`, in both directions.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! [`MemoryError`]: the seed's error enum over the library's `rtm_status_t`.
 
 use core::ffi::CStr;

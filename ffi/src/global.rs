@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! [`RtmHeap`]: the `GlobalAlloc` shim over the O(1) heap.
 
 use core::alloc::{GlobalAlloc, Layout};

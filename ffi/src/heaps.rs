@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The general-purpose allocators over one arena: [`Heap`] (the O(1) heap, the
 //! recommended default), [`FreeListHeap`] (the seed's `LinkedListAllocator`)
 //! and [`BumpArena`] (the seed's `SimpleHeapAllocator`).

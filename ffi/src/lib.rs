@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Safe Rust API of **rtmem**, the real-time memory management library for
 //! microcontroller firmware and hosts, written in C.
 //!

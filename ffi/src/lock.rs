@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Critical sections for the global allocator shim ([`crate::RtmHeap`]).
 //!
 //! The C heap is unsynchronised; the shim brackets every call with a

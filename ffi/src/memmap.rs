@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! [`MemoryLayout`] (the seed's) over the memory map `rtm_memmap_t`.
 
 use core::fmt;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! [`MPUManager`] (the seed's) over the MPU manager `rtm_mpu_t` and its back
 //! ends: ARMv7-M, ARMv8-M, RISC-V PMP, and a host model for tests.
 

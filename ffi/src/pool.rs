@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! [`FixedSizePool`] (the seed's) over `rtm_pool_t`, and
 //! [`MultiSizePoolManager`] (the seed's) over `rtm_mpool_t`.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! [`StackManager`] (the seed's) over the task-stack manager `rtm_stack_t`:
 //! guards that really protect (MPU regions, PSPLIM, canaries), painting and
 //! high-water marks, reuse of freed stacks.

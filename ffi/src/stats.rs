@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! [`AllocatorStats`]: the seed's allocator statistics over `rtm_alloc_stats_t`.
 
 use crate::sys;

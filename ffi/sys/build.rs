@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Build script of rtmem-sys.
 //!
 //! 1. Turns bindgen's layout tests of the bindings selected for this target into

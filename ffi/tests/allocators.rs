@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The safe API over the general-purpose allocators (O(1) heap, free-list
 //! heap, bump arena): misuse comes back as MemoryError values and never
 //! damages the allocator or its live blocks.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The shim as this test binary's `#[global_allocator]`: the test harness,
 //! std's threads, and everything below allocate from an rtmem heap.
 

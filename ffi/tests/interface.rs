@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The C allocator interface from Rust, in both directions: a Rust allocator
 //! behind `rtm_allocator_t` called through the library's wrappers, and
 //! incomplete C tables refused with MemoryError values.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! MemoryLayout: the seed's memory map over rtm_memmap_t.
 
 use rtmem::{MemoryError, MemoryLayout, MemoryLayoutStorage, MemoryPermissions, MemoryRegion, MemoryRegionType};

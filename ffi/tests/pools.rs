@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! FixedSizePool and MultiSizePoolManager: the seed's API over the C pools,
 //! misuse as MemoryError values, frees routed by address.
 

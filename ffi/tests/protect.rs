@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! MPUManager over the host model of each architecture, and StackManager
 //! with canary guards (host addresses are beyond what a 32-bit MPU maps).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The GlobalAlloc shim, driven directly (the test binary's own global
 //! allocator is the system's): initialisation rules, a random workload with
 //! contents checked, misuse that must not corrupt the heap, locking.

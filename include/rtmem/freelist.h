@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/freelist.h
  * @brief Layer 3: free-list heap (the design's `LinkedListAllocator`, done right):
@@ -177,6 +178,7 @@ rtm_status_t rtm_freelist_walk(const rtm_freelist_t *h, rtm_walk_fn fn, void *ct
  * The heap as an rtm_allocator_t (static const ops table). The interface's
  * `size` and `old_size` arguments are ignored: the heap records sizes.
  * Valid as long as the heap is.
+ * O(1), ISR-safe; each operation as the rtm_freelist_* function it calls.
  */
 rtm_allocator_t rtm_freelist_allocator(rtm_freelist_t *h);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/heap.h
  * @brief Layer 3: the O(1) real-time heap, rtmem's default general-purpose allocator.
@@ -90,6 +91,9 @@ rtm_status_t rtm_heap_add_region(rtm_heap_t *h, void *mem, size_t size);
 
 /**
  * Allocate `size` bytes aligned to `align` (0 = 8; any power of two).
+ * @param h     the heap.
+ * @param size  bytes wanted (the usable size may be larger).
+ * @param align 0 or a power of two.
  * @param out receives the block, or NULL on failure.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or `out`, or `size` 0;
  *         RTM_ERR_ALIGNMENT for an `align` that is not 0 or a power of two;
@@ -150,6 +154,7 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out);
  * (links, class, bitmap), and the counters.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED on the first
  *         inconsistency. O(blocks); never writes, never reads outside the regions.
+ * ISR-safe.
  */
 rtm_status_t rtm_heap_check(const rtm_heap_t *h);
 
@@ -165,7 +170,10 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h);
  */
 rtm_status_t rtm_heap_walk(const rtm_heap_t *h, rtm_walk_fn fn, void *ctx);
 
-/** The heap as a generic allocator (deallocate ignores its size argument). */
+/**
+ * The heap as a generic allocator (deallocate ignores its size argument).
+ * O(1), ISR-safe; each operation as the rtm_heap_* function it calls.
+ */
 rtm_allocator_t rtm_heap_allocator(rtm_heap_t *h);
 
 #ifdef __cplusplus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/pool.h
  * @brief Layer 3: fixed-size block pool (the design's `FixedSizePool`).
@@ -164,7 +165,7 @@ void *rtm_pool_memory(const rtm_pool_t *p);
 size_t rtm_pool_footprint(const rtm_pool_t *p);
 
 /** Copy the pool's statistics out; zeroes `*out` for a NULL `p`; nothing for NULL `out`.
- * O(blocks ever handed out): the blocks in use are counted from the map. */
+ * O(blocks ever handed out): the blocks in use are counted from the map. ISR-safe. */
 void rtm_pool_get_stats(const rtm_pool_t *p, rtm_pool_stats_t *out);
 
 /**
@@ -177,7 +178,7 @@ uint32_t rtm_pool_utilization_permille(const rtm_pool_t *p);
  * The generic statistics (rtm_alloc_stats_t): every block is accounted at
  * rtm_pool_block_size(); free_bytes, largest_free_block (one block, or 0 when
  * exhausted) and capacity (blocks * block size) are valid. Zeroes `*out` for a
- * NULL `p`; nothing for NULL `out`. O(blocks ever handed out).
+ * NULL `p`; nothing for NULL `out`. O(blocks ever handed out). ISR-safe.
  */
 void rtm_pool_stats(const rtm_pool_t *p, rtm_alloc_stats_t *out);
 
@@ -187,6 +188,7 @@ void rtm_pool_stats(const rtm_pool_t *p, rtm_alloc_stats_t *out);
  * whose bit is clear, exactly the expected number of nodes, hence no cycle).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED.
  * O(blocks). Not for the hot path.
+ * ISR-safe.
  */
 rtm_status_t rtm_pool_check(const rtm_pool_t *p);
 
@@ -212,6 +214,7 @@ rtm_status_t rtm_pool_walk(const rtm_pool_t *p, rtm_walk_fn fn, void *ctx);
  * allocation), otherwise answers RTM_ERR_NO_MEMORY / RTM_ERR_ALIGNMENT and leaves
  * the block alone. A NULL `p` gives an allocator whose every call is
  * RTM_ERR_INVALID_ARG.
+ * O(1), ISR-safe; each operation as the rtm_pool_* function it calls.
  */
 rtm_allocator_t rtm_pool_allocator(rtm_pool_t *p);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/rtmem.h
  * @brief Umbrella header: every public rtmem component, layer by layer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/types.h
  * @brief Layer 1: version, status codes, permission bits and statistics.
@@ -23,7 +24,7 @@ extern "C" {
 /** Major version: bumped on an incompatible change of the C ABI. */
 #define RTM_VERSION_MAJOR 0u
 /** Minor version: bumped when the API grows compatibly. */
-#define RTM_VERSION_MINOR 1u
+#define RTM_VERSION_MINOR 2u
 /** Patch version. */
 #define RTM_VERSION_PATCH 0u
 
@@ -34,7 +35,7 @@ extern "C" {
  */
 uint32_t rtm_version(void);
 
-/** The version of the linked library as a static string, e.g. "0.1.0". O(1), ISR-safe. */
+/** The version of the linked library as a static string, e.g. "0.2.0". O(1), ISR-safe. */
 const char *rtm_version_string(void);
 
 /* ------------------------------------------------------------------------ */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A small interpreted language: integers and strings, `let`, assignment,
 //! `while`, `if`/`else`, `print`. Tokens own their text, the AST is boxed,
 //! variables live in a HashMap: many small, short-lived allocations.

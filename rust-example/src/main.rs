@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! rtmem on a host: every allocation of this program — std's runtime, the
 //! collections, the strings, the threads — comes from an rtmem O(1) heap
 //! through the `GlobalAlloc` shim.

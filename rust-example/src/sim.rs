@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! A message-routing simulation: nodes on a ring with shortcut links send
 //! messages with variable-size payloads; an event queue drives hops through
 //! bounded per-node queues. Payload bytes are derived from the message id and

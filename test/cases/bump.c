@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Bump arena (rtmem/bump.h): model runs, stack semantics, marks, realloc in
  * place, the bad-input matrix and a deliberate corruption. */
 #include <string.h>

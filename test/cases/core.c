@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Layer 1 and 2: version, status names, the allocator interface's wrappers. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Free-list heap (rtmem/freelist.h): model runs, coalescing in every order,
  * realloc in place, the split minimum, aligned gaps, the bad-input matrix and
  * deliberate corruption of a header and of a free-list link. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The O(1) heap: model runs, regions, realloc in place, alignment, misuse. */
 #include <string.h>
 

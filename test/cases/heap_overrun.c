@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Overruns past a used block's end (test/framework/overrun.c): every length
  * 1..8, every byte value, 32 heap placements, into a used and into a free

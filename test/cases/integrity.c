@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Region integrity: CRC-32 and the protected-region detector. */
 #include <string.h>
 

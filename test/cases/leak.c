@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The leak tracker: an allocator decorator over any inner allocator. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Lock decorator: every inner call runs between lock and unlock (single-threaded
  * checks; the multi-threaded test is test/host/lock_threads.c). */
 #include <string.h>

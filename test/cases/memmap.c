@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Memory map: sorted regions, overlap and wrap detection, lookup, used bytes, fragmentation. */
 #include <string.h>
 

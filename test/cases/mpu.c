@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * MPU manager and back ends. Expected register values are built here from
  * the architecture manuals' field layouts (PMSAv7 RBAR/RASR, PMSAv8

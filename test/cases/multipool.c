@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Multi-size pool manager: classes, spill, fallback, routing by address, model. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Fixed-size pool: geometry, O(1) pointer validation, double free, stats, model, corruption. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* The red-zone guard: canaries around every block of an inner allocator. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Task stacks: layout, MPU guards (through a recording test back end, and
  * through the ARMv7-M host model where addresses fit in 32 bits), canaries,

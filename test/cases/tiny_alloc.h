@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * A tiny reference allocator for the decorator tests (leak, red zone): blocks
  * are kept in an address-sorted table, allocation is first fit over the gaps.

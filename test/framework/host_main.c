@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Host entry point of the plain runner (used for the -m32 builds). */
 #include <stdio.h>
 

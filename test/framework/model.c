@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Randomized model test of any allocator; see model.h. */
 #include "model.h"
 

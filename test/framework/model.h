@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Randomized model test for any allocator reached through rtm_allocator_t.
  *

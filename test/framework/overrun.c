@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The overrun sweep of the O(1) heap; see overrun.h. Each case builds a heap
  * with three blocks a, b, c (b used, or freed before the overrun), writes

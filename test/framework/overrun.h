@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The overrun sweep of the O(1) heap (test/framework/overrun.c): overruns of
  * 1..RTM_OVERRUN_MAX_LEN bytes past a used block's end, into a used and into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * rtmem's test vocabulary. The same case files (test/cases/ one per component) build two ways:
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The plain test runner: runs every test in the generated table, prints one
  * line per failure and a summary "N passed, N failed" through the platform's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * libFuzzer target for the O(1) heap (make fuzz; a short fixed-seed run is
  * part of make test). The input is a program: a first region and up to three

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The overrun sweep's figures (docs/heap.md): lengths 1..32 past a used
  * block's end, 64 heap placements, into a used and a free neighbour; first

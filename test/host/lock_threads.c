@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Host-only stress test of the lock decorator (pthreads; built with
  * -fsanitize=thread by mk/threads.mk, target `test-threads`).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The rtmem allocators through FFI against Rust's System allocator, on the
 //! same workloads in the same run (`cargo bench`; HTML reports in
 //! target/criterion/report/index.html; `bench-summary` prints the ratios).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The workloads and allocator plumbing shared by the Criterion benchmarks
 //! (`benches/allocators.rs`), the results summary (`src/bin/bench-summary.rs`)
 //! and the instruction counter (`src/bin/shim-cost.rs`).

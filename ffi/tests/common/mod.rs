@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Helpers shared by the integration tests: a PRNG, arenas, fill patterns.
 #![allow(dead_code)]
 

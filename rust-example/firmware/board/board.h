@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Minimal board support for the rtmem Rust firmware on QEMU's MPS2 boards
  * (mps2-an385: Cortex-M3, mps2-an386: Cortex-M4F). Output and the exit status

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The Rust side of the board support (board.h), shared by the firmware
 //! crates with `#[path]`: console output, exit, and the panic handler.
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Arm semihosting: console output and the exit status (QEMU -semihosting). */
 #include <stdint.h>
 

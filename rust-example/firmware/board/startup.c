@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Vector table and reset handler: copy .data, zero .bss, enable the FPU when
  * the firmware is built for one, run main() and exit with its result. Faults

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The mixed C/Rust firmware: C owns main() and an rtmem O(1) heap, and calls a
  * Rust component (a telemetry log kept in Rust collections) through the header

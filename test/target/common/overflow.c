@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Run functions that overflow their stack on purpose (see rtm_target.h).
  * The recursion goes through a volatile function pointer so the compiler

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Architecture-neutral board support of the QEMU test images: the console
  * (semihosting SYS_WRITE0), the image's verdict (SYS_EXIT_EXTENDED) and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Between the architecture-neutral part of the board support
  * (test/target/common/) and each port (cortex-m/, riscv32/). Not for tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Entry of the test images: the plain runner (test/framework/runner.c) over
  * every compiled-in case, reporting through semihosting; the image's exit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Cortex-M port: system set-up and the C half of the fault handlers
  * (startup.S has the entry stubs). Decodes the System Control Block fault

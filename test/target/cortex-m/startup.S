@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Cortex-M (ARMv7-M and ARMv8-M Mainline) start-up and exception entry of the
  * QEMU test images and the demo: vector table, reset, fault entry, SVC

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * On-target test plumbing: what a firmware test (test/target/cases/ARCH/ files)
  * may use beyond the RTM_TEST macros. Only the QEMU images see this header;

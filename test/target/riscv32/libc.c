@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The few C library functions the RV32 image needs: the test cases' string
  * functions and the memcpy/memset calls GCC emits for struct copies. Built

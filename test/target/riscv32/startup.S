@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * RV32 (QEMU virt, -bios none, M-mode) start-up and trap entry of the test
  * image: reset, trap vector, run contexts and privilege switches (mret /

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * RV32 port: the C half of the trap handler (startup.S saves the frame).
  * Synchronous exceptions become an rtm_target_fault_t (mcause, mtval, mepc)

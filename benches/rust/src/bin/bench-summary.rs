@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Print the Criterion results of `cargo bench` as a Markdown table of
 //! medians and ratios to Rust's System allocator, measured in the same run,
 //! with the targets marked.

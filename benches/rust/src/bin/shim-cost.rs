@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! Count the instructions the GlobalAlloc shim adds to a direct call of the
 //! C heap, with callgrind (exact and deterministic on x86-64).
 //!

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! The Rust half of the mixed C/Rust firmware: a telemetry log kept in Rust
 //! collections, called from C (mixed/main.c) through `include/telemetry.h`,
 //! which cbindgen generates from this file (`make bindings`).

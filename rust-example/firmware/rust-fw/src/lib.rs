@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
 //! no_std Rust firmware whose `#[global_allocator]` is an rtmem O(1) heap,
 //! for QEMU's MPS2 boards (Cortex-M3 on AN385, Cortex-M4F on AN386).
 //!

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * ARMv7-M (PMSAv7) proof of the fault plumbing, with the MPU registers
  * programmed directly (the library's rtm_mpu_* back end is tested on its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * ARMv7-M (PMSAv7) faults provoked through the library: regions programmed
  * by rtm_mpu_* with the ARMv7-M back end on the real registers, task stacks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * ARMv8-M (PMSAv8, Cortex-M33 running Secure) proof of the fault plumbing,
  * with the registers programmed directly (the library's rtm_mpu_* back end

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * ARMv8-M (Cortex-M33, mps2-an505) faults provoked through the library: a
  * task stack given PSPLIM by rtm_stack_activate() overflows and UsageFault

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Cortex-M plumbing of the on-target suite (ARMv7-M and ARMv8-M images):
  * run contexts on their own stack, privileged and not; the way down to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * RV32 proof of the fault plumbing with PMP entries programmed directly (the
  * library's rtm_mpu_* PMP back end is tested on its own). Unlocked entries

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * RV32 PMP faults provoked through the library: a task stack guarded by
  * rtm_stack_* with the PMP back end (an unlocked no-access NAPOT entry, which

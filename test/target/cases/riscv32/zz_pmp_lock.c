@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * RV32: a locked PMP entry binds M-mode too. A locked read-only NAPOT entry
  * refuses an M-mode store (mcause 7, mtval exact), which is skipped; reads

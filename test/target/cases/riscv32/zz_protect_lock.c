@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * RV32: a locked PMP region set through the library binds M-mode. The
  * manager programs entry 14 as a locked read-only NAPOT region; an M-mode

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The part of <string.h> the RV32 test image provides (libc.c): the image is
  * built without a C library (riscv64-unknown-elf-gcc ships none), and test
