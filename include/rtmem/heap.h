@@ -54,7 +54,7 @@ typedef struct rtm_heap rtm_heap_t;
 #define RTM_HEAP_MIN_ALIGN 8u
 /** Bytes of metadata per allocated block. */
 #define RTM_HEAP_BLOCK_OVERHEAD 4u
-/** Largest request (bytes) the heap can ever satisfy; larger ones fail with RTM_ERR_NO_MEMORY. */
+/** Largest request (bytes) the heap can ever satisfy (16 MiB - 12); larger ones fail with RTM_ERR_NO_MEMORY. */
 #define RTM_HEAP_MAX_REQUEST 0x00fffff4u
 
 /**
@@ -65,7 +65,10 @@ typedef struct rtm_heap rtm_heap_t;
  * @param mem  memory for the heap; must stay valid while the heap is used.
  * @param size bytes at `mem`.
  * @param out  receives the handle (NULL on failure).
- * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `mem` or `out`, or a `size` too
+ * Regions hold at most 16 MiB - 8 bytes of blocks; the rest of a larger
+ * `size` is left unused (add it as another region).
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `mem` or `out`, a range that
+ *         wraps around the end of the address space, or a `size` too
  *         small for the control block and one block (RTM_HEAP_MIN_ARENA plus
  *         the bytes skipped for alignment); RTM_ERR_UNSUPPORTED on a target
  *         with pointers wider than 32 bits when the memory spans 4 GiB or more.
@@ -80,8 +83,10 @@ rtm_status_t rtm_heap_init(void *mem, size_t size, rtm_heap_t **out);
  * On targets with pointers wider than 32 bits every region must lie within
  * the 4 GiB above the heap's control block (blocks are linked by 32-bit
  * offsets from it).
- * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or memory, or a region
- *         too small to hold a 16-byte block; RTM_ERR_OVERLAP when it overlaps a
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap, a handle that is not
+ *         a heap, NULL memory, a range that wraps around the end of the
+ *         address space, or a region too small to hold a 16-byte block
+ *         (at most 16 MiB - 8 bytes of it are used); RTM_ERR_OVERLAP when it overlaps a
  *         region of the heap (or its control block); RTM_ERR_NO_MEMORY when the
  *         heap already has RTM_HEAP_MAX_REGIONS regions; RTM_ERR_UNSUPPORTED when
  *         it lies too far from the control block (see above).
@@ -95,21 +100,27 @@ rtm_status_t rtm_heap_add_region(rtm_heap_t *h, void *mem, size_t size);
  * @param size  bytes wanted (the usable size may be larger).
  * @param align 0 or a power of two.
  * @param out receives the block, or NULL on failure.
- * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or `out`, or `size` 0;
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or `out`, a handle that
+ *         is not a heap (its seal is missing), or `size` 0;
  *         RTM_ERR_ALIGNMENT for an `align` that is not 0 or a power of two;
  *         RTM_ERR_NO_MEMORY when no free block is large enough (counted in
- *         allocation_failures; also for sizes above RTM_HEAP_MAX_REQUEST).
+ *         allocation_failures; also for sizes above RTM_HEAP_MAX_REQUEST);
+ *         RTM_ERR_CORRUPTED when the free block the search chose is damaged
+ *         (its header does not match its size copy, a link leads outside the
+ *         heap, or its size does not fit its region): nothing is written.
  * O(1): a constant bound independent of heap size and fragmentation.
  * Good fit: a request is served from the smallest size class whose every
  * block fits; only when no such class has a block is the first block of the
- * request's own class tried. ISR-safe.
+ * request's own class tried (for alignments above 8: the first block of the
+ * largest class and the three after it, then of the request's own class).
+ * ISR-safe.
  */
 rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out);
 
 /**
  * Free a block, merging it with free neighbours at once.
- * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap;
- *         RTM_ERR_INVALID_POINTER for NULL, a pointer outside every region
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or a handle that is
+ *         not a heap; RTM_ERR_INVALID_POINTER for NULL, a pointer outside every region
  *         (foreign, or in a gap between regions), a misaligned or interior
  *         pointer, or any pointer whose header does not decode;
  *         RTM_ERR_DOUBLE_FREE when the block is already free;
