@@ -97,6 +97,7 @@ rtm_status_t rtm_fault_record_write(rtm_fault_record_t *slot, const rtm_mpu_faul
  * cleared (a reset follows, or the caller clears them).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `slot`; RTM_ERR_UNSUPPORTED on
  *         other builds (slot untouched). O(1) plus rtm_mpu_find_region.
+ * ISR-safe: meant to run in the fault handler itself.
  */
 rtm_status_t rtm_fault_record_capture_arm(rtm_fault_record_t *slot, rtm_mpu_t *mpu, const uint32_t *frame,
                                           uint32_t exc_return, uint32_t task);
@@ -106,6 +107,7 @@ rtm_status_t rtm_fault_record_capture_arm(rtm_fault_record_t *slot, rtm_mpu_t *m
  * @return RTM_OK (a record); RTM_ERR_INVALID_POINTER (no record: the magic is
  *         not there, e.g. RAM after power-on); RTM_ERR_CORRUPTED (the magic is
  *         there but the version or CRC is wrong); RTM_ERR_INVALID_ARG for NULL. O(1).
+ * ISR-safe.
  */
 rtm_status_t rtm_fault_record_check(const rtm_fault_record_t *slot);
 
@@ -114,6 +116,7 @@ rtm_status_t rtm_fault_record_check(const rtm_fault_record_t *slot);
  * RTM_OK, and clear the slot in every case but NULL arguments (a damaged or
  * absent record leaves a zeroed slot, so the next boot does not report it).
  * @return as rtm_fault_record_check; `*out` is written only on RTM_OK. O(1).
+ * ISR-safe (not concurrently with a fault handler writing the same slot).
  */
 rtm_status_t rtm_fault_record_take(rtm_fault_record_t *slot, rtm_fault_record_t *out);
 

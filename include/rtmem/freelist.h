@@ -170,7 +170,8 @@ rtm_status_t rtm_freelist_check(const rtm_freelist_t *h);
  * RTM_ERR_CORRUPTED, the blocks below it having been visited.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `h` or `fn`; RTM_ERR_CORRUPTED (a
  *         damaged control block or block); or `fn`'s status. O(blocks) plus the
- *         callbacks.
+ *         callbacks. Read-only; ISR-safe, but not against a concurrent call on
+ *         the same heap (hold its lock around the walk).
  */
 rtm_status_t rtm_freelist_walk(const rtm_freelist_t *h, rtm_walk_fn fn, void *ctx);
 

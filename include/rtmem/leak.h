@@ -215,6 +215,8 @@ typedef struct rtm_leak_owner_usage {
  * tags (`count` and `fn` are then ignored). O(capacity).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `l`, `owners` with NULL `fn`, or
  *         `count` below the table's capacity (nothing changes).
+ * ISR-safe (not concurrently with an allocation through the tracker); `fn`
+ * runs inside every allocation, so it must be as ISR-safe as they are.
  */
 rtm_status_t rtm_leak_set_owner_hook(rtm_leak_t *l, uint32_t *owners, size_t count, rtm_leak_owner_fn fn,
                                      void *user);
@@ -223,18 +225,20 @@ rtm_status_t rtm_leak_set_owner_hook(rtm_leak_t *l, uint32_t *owners, size_t cou
  * Look up live block `ptr`: its record into `*rec` and its owner tag into
  * `*owner` (0 when tags are not attached); either may be NULL.
  * @return RTM_OK; RTM_ERR_INVALID_POINTER when `ptr` has no record (nothing
- *         written); RTM_ERR_INVALID_ARG for a bad `l`. O(capacity).
+ *         written); RTM_ERR_INVALID_ARG for a bad `l`. O(capacity). Read-only,
+ *         ISR-safe.
  */
 rtm_status_t rtm_leak_lookup(const rtm_leak_t *l, const void *ptr, rtm_leak_record_t *rec, uint32_t *owner);
 
 /**
  * Bytes and blocks per owner over the live records, one entry per distinct
- * tag in the order of the table, into `out[0 .. cap)`; `*count` (may be NULL)
+ * tag in the order of the table, into the first `cap` entries of `out`; `*count` (may be NULL)
  * receives the entries written. Blocks without a record (untracked) are not
  * counted: see rtm_leak_stats_t::untracked_allocations.
  * @return RTM_OK; RTM_ERR_NO_MEMORY when more owners than `cap` hold blocks
  *         (the first `cap` are written, complete); RTM_ERR_INVALID_ARG for a bad
- *         `l` or NULL `out` with cap > 0. O(capacity * cap).
+ *         `l` or NULL `out` with cap > 0. O(capacity * cap). Read-only;
+ *         ISR-safe, though its time grows with both tables.
  */
 rtm_status_t rtm_leak_owner_report(const rtm_leak_t *l, rtm_leak_owner_usage_t *out, size_t cap, size_t *count);
 

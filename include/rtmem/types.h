@@ -154,7 +154,12 @@ typedef struct rtm_block_info {
     uint32_t reserved; /**< 0 */
 } rtm_block_info_t;
 
-/** Walk callback: return RTM_OK to go on; any other status stops the walk and is returned. */
+/**
+ * Walk callback, called once per block by the rtm_*_walk functions, in their
+ * context (an ISR only if the walk runs in one): return RTM_OK to go on; any
+ * other status stops the walk and is returned. The walk's bound, O(blocks),
+ * holds only while the callback itself is O(1).
+ */
 typedef rtm_status_t (*rtm_walk_fn)(void *ctx, const rtm_block_info_t *block);
 
 #ifdef __cplusplus

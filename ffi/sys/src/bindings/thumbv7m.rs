@@ -520,7 +520,10 @@ impl Default for rtm_block_info {
 }
 #[doc = " One block seen by a walk."]
 pub type rtm_block_info_t = rtm_block_info;
-#[doc = " Walk callback: return RTM_OK to go on; any other status stops the walk and is returned."]
+#[doc = " Walk callback, called once per block by the rtm_*_walk functions, in their"]
+#[doc = " context (an ISR only if the walk runs in one): return RTM_OK to go on; any"]
+#[doc = " other status stops the walk and is returned. The walk's bound, O(blocks),"]
+#[doc = " holds only while the callback itself is O(1)."]
 pub type rtm_walk_fn = ::core::option::Option<
     unsafe extern "C" fn(
         ctx: *mut core::ffi::c_void,
@@ -1093,7 +1096,8 @@ extern "C" {
     #[doc = " RTM_ERR_CORRUPTED, the blocks below it having been visited."]
     #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `h` or `fn`; RTM_ERR_CORRUPTED (a"]
     #[doc = "         damaged control block or block); or `fn`'s status. O(blocks) plus the"]
-    #[doc = "         callbacks."]
+    #[doc = "         callbacks. Read-only; ISR-safe, but not against a concurrent call on"]
+    #[doc = "         the same heap (hold its lock around the walk)."]
     pub fn rtm_freelist_walk(
         h: *const rtm_freelist_t,
         fn_: rtm_walk_fn,
@@ -2855,6 +2859,8 @@ extern "C" {
     #[doc = " tags (`count` and `fn` are then ignored). O(capacity)."]
     #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `l`, `owners` with NULL `fn`, or"]
     #[doc = "         `count` below the table's capacity (nothing changes)."]
+    #[doc = " ISR-safe (not concurrently with an allocation through the tracker); `fn`"]
+    #[doc = " runs inside every allocation, so it must be as ISR-safe as they are."]
     pub fn rtm_leak_set_owner_hook(
         l: *mut rtm_leak_t,
         owners: *mut u32,
@@ -2867,7 +2873,8 @@ extern "C" {
     #[doc = " Look up live block `ptr`: its record into `*rec` and its owner tag into"]
     #[doc = " `*owner` (0 when tags are not attached); either may be NULL."]
     #[doc = " @return RTM_OK; RTM_ERR_INVALID_POINTER when `ptr` has no record (nothing"]
-    #[doc = "         written); RTM_ERR_INVALID_ARG for a bad `l`. O(capacity)."]
+    #[doc = "         written); RTM_ERR_INVALID_ARG for a bad `l`. O(capacity). Read-only,"]
+    #[doc = "         ISR-safe."]
     pub fn rtm_leak_lookup(
         l: *const rtm_leak_t,
         ptr: *const core::ffi::c_void,
@@ -2877,12 +2884,13 @@ extern "C" {
 }
 extern "C" {
     #[doc = " Bytes and blocks per owner over the live records, one entry per distinct"]
-    #[doc = " tag in the order of the table, into `out[0 .. cap)`; `*count` (may be NULL)"]
+    #[doc = " tag in the order of the table, into the first `cap` entries of `out`; `*count` (may be NULL)"]
     #[doc = " receives the entries written. Blocks without a record (untracked) are not"]
     #[doc = " counted: see rtm_leak_stats_t::untracked_allocations."]
     #[doc = " @return RTM_OK; RTM_ERR_NO_MEMORY when more owners than `cap` hold blocks"]
     #[doc = "         (the first `cap` are written, complete); RTM_ERR_INVALID_ARG for a bad"]
-    #[doc = "         `l` or NULL `out` with cap > 0. O(capacity * cap)."]
+    #[doc = "         `l` or NULL `out` with cap > 0. O(capacity * cap). Read-only;"]
+    #[doc = "         ISR-safe, though its time grows with both tables."]
     pub fn rtm_leak_owner_report(
         l: *const rtm_leak_t,
         out: *mut rtm_leak_owner_usage_t,
@@ -6613,6 +6621,7 @@ extern "C" {
     #[doc = " cleared (a reset follows, or the caller clears them)."]
     #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `slot`; RTM_ERR_UNSUPPORTED on"]
     #[doc = "         other builds (slot untouched). O(1) plus rtm_mpu_find_region."]
+    #[doc = " ISR-safe: meant to run in the fault handler itself."]
     pub fn rtm_fault_record_capture_arm(
         slot: *mut rtm_fault_record_t,
         mpu: *mut rtm_mpu_t,
@@ -6626,6 +6635,7 @@ extern "C" {
     #[doc = " @return RTM_OK (a record); RTM_ERR_INVALID_POINTER (no record: the magic is"]
     #[doc = "         not there, e.g. RAM after power-on); RTM_ERR_CORRUPTED (the magic is"]
     #[doc = "         there but the version or CRC is wrong); RTM_ERR_INVALID_ARG for NULL. O(1)."]
+    #[doc = " ISR-safe."]
     pub fn rtm_fault_record_check(slot: *const rtm_fault_record_t) -> rtm_status_t;
 }
 extern "C" {
@@ -6633,6 +6643,7 @@ extern "C" {
     #[doc = " RTM_OK, and clear the slot in every case but NULL arguments (a damaged or"]
     #[doc = " absent record leaves a zeroed slot, so the next boot does not report it)."]
     #[doc = " @return as rtm_fault_record_check; `*out` is written only on RTM_OK. O(1)."]
+    #[doc = " ISR-safe (not concurrently with a fault handler writing the same slot)."]
     pub fn rtm_fault_record_take(
         slot: *mut rtm_fault_record_t,
         out: *mut rtm_fault_record_t,
