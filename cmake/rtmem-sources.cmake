@@ -24,6 +24,7 @@ set(RTMEM_DECORATOR_SOURCES
     ${RTMEM_DIR}/c-src/decorators/redzone.c
 )
 set(RTMEM_PROTECT_SOURCES
+    ${RTMEM_DIR}/c-src/protect/fault_record.c
     ${RTMEM_DIR}/c-src/protect/integrity.c
     ${RTMEM_DIR}/c-src/protect/memmap.c
     ${RTMEM_DIR}/c-src/protect/mpu.c
