@@ -14,6 +14,7 @@
 # cargo-web (/usr/bin/cargo 1.96). The firmware always uses Debian's compiler,
 # the only one here with the library sources -Zbuild-std needs.
 
+.PHONY: rust-csrc rust-csrc-check rust-package rust-consumer rust-consumer-run
 .PHONY: bindings rust-test rust-bench rust-deps rust-bindings-check rust-cbindgen-check \
         rust-cargo-test rust-clippy rust-doc rust-example rust-fw rust-fw-run rust-shim-cost
 
@@ -39,19 +40,47 @@ BINDGEN_FLAGS := --use-core --ctypes-prefix core::ffi --size_t-is-usize \
   --default-enum-style newtype --with-derive-default \
   --allowlist-function 'rtm_.*' --allowlist-type 'rtm_.*' --allowlist-var 'RTM_.*' \
   --blocklist-item RTM_OK
-BINDGEN_ABIS := x86_64 thumbv7m
+BINDGEN_ABIS := x86_64 thumbv7m riscv32
 BINDGEN_TARGET_x86_64 := x86_64-unknown-linux-gnu
 BINDGEN_TARGET_thumbv7m := thumbv7m-none-eabi
+BINDGEN_TARGET_riscv32 := riscv32-unknown-none-elf
 
 # $(call rust_bindgen,output folder)
 define rust_bindgen
 	@mkdir -p $(1)
 	@for abi in $(BINDGEN_ABIS); do \
-	  case $$abi in x86_64) t=$(BINDGEN_TARGET_x86_64);; thumbv7m) t=$(BINDGEN_TARGET_thumbv7m);; esac; \
+	  case $$abi in x86_64) t=$(BINDGEN_TARGET_x86_64);; thumbv7m) t=$(BINDGEN_TARGET_thumbv7m);; \
+	    riscv32) t=$(BINDGEN_TARGET_riscv32);; esac; \
 	  bindgen include/rtmem/rtmem.h $(BINDGEN_FLAGS) -o $(1)/$$abi.rs -- \
 	    -Iinclude -ffreestanding --target=$$t || exit 1; \
 	done
 endef
+
+# ---------------------------------------------------------------------------
+# The C library inside the rtmem-sys package: ffi/sys/csrc/ holds a copy of
+# c-src/ and include/ plus SOURCES (the .c files build.rs must compile), so the
+# packaged crate builds the C for any target. `make rust-csrc` refreshes the
+# copy; make test fails when it differs from the tree.
+
+RUST_CSRC := ffi/sys/csrc
+
+# $(call rust_stage_csrc,output folder)
+define rust_stage_csrc
+	@rm -rf $(1)/c-src $(1)/include && mkdir -p $(1)
+	@cp -r c-src include $(1)/
+	@find c-src -name '*.c' | LC_ALL=C sort > $(1)/SOURCES
+endef
+
+rust-csrc:
+	$(call rust_stage_csrc,$(RUST_CSRC))
+	@echo "rust-csrc: staged c-src/ and include/ into $(RUST_CSRC)"
+
+rust-csrc-check:
+	@echo "== rtmem-sys C sources drift check =="
+	$(call rust_stage_csrc,$(RUST_OUT)/csrc)
+	@diff -ru $(RUST_CSRC) $(RUST_OUT)/csrc || { \
+	  echo "$(RUST_CSRC) differs from c-src/ and include/: run 'make rust-csrc' and commit"; exit 1; }
+	@echo "rtmem-sys carries the tree's C sources and headers"
 
 # ---------------------------------------------------------------------------
 # cbindgen: the C header of the mixed firmware's Rust component.
@@ -185,6 +214,80 @@ rust-fw-run: rust-fw
 	  cat $$log; echo "-- $$i on $$board ($$c): exit $$rc"; \
 	  [ $$rc -eq 0 ] || fail=1; \
 	done; done; exit $$fail
+
+# ---------------------------------------------------------------------------
+# Packaging, and a firmware crate outside the workspace that uses the packages.
+#
+# build/rust/registry/ is a cargo directory registry: the unpacked .crate
+# files of rtmem-sys and rtmem (from `cargo package`), Debian's packaged crate
+# sources (cc from librust-cc-dev; the rest so the workspace resolves) and the
+# standard library's vendored crates (for -Zbuild-std). rtmem is packaged, and verified, against the packaged
+# rtmem-sys found there. rust-example/consumer/ is copied to build/rust/consumer/
+# and built by Debian's cargo with nothing but `cargo build --release --target T`
+# for each target, then run on its QEMU board: the exit status is the number
+# of failed checks.
+
+RUST_REG := $(RUST_OUT)/registry
+RUST_PKG := $(RUST_OUT)/package
+RUST_STD_VENDOR := /usr/lib/rustlib/src/rust/library/vendor
+RUST_CC_CRATE := $(firstword $(wildcard /usr/share/cargo/registry/cc-1.*))
+RUST_PKG_CONFIG = --config 'source.crates-io.replace-with="rtmem-local"' \
+  --config 'source.rtmem-local.directory="$(abspath $(RUST_REG))"'
+
+# $(call rust_unpack,crate name): the .crate into the registry, with the
+# checksum file a directory source needs.
+define rust_unpack
+	@rm -rf $(RUST_REG)/$(1)-$(RUST_VERSION)
+	@tar -xzf $(RUST_PKG)/package/$(1)-$(RUST_VERSION).crate -C $(RUST_REG)
+	@printf '{"files":{},"package":"%s"}' \
+	  "$$(sha256sum $(RUST_PKG)/package/$(1)-$(RUST_VERSION).crate | cut -d' ' -f1)" \
+	  > $(RUST_REG)/$(1)-$(RUST_VERSION)/.cargo-checksum.json
+endef
+RUST_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+
+rust-package: rust-deps
+	@echo "== cargo package: rtmem-sys $(RUST_VERSION), rtmem $(RUST_VERSION) =="
+	@test -n "$(RUST_CC_CRATE)" || { echo "no cc crate in /usr/share/cargo/registry: install librust-cc-dev"; exit 1; }
+	@rm -rf $(RUST_REG) && mkdir -p $(RUST_REG) $(RUST_PKG)
+	@for d in $(RUST_STD_VENDOR)/* /usr/share/cargo/registry/*; do \
+	  [ -e $(RUST_REG)/$$(basename $$d) ] || ln -s $$d $(RUST_REG)/; done
+	@$(RUST_ENV); $$CARGO package --offline --allow-dirty --registry crates-io $(RUST_PKG_CONFIG) \
+	  --target-dir $(RUST_PKG) -p rtmem-sys
+	$(call rust_unpack,rtmem-sys)
+	@$(RUST_ENV); $$CARGO package --offline --allow-dirty --registry crates-io $(RUST_PKG_CONFIG) \
+	  --target-dir $(RUST_PKG) -p rtmem
+	$(call rust_unpack,rtmem)
+	@ls -l $(RUST_PKG)/package/*.crate
+
+RCON_DIR := rust-example/consumer
+RCON_OUT := $(RUST_OUT)/consumer
+RCON_TARGETS := thumbv7em-none-eabihf riscv32imac-unknown-none-elf
+
+rust-consumer: rust-package
+	@rm -rf $(RCON_OUT)/src $(RCON_OUT)/.cargo && mkdir -p $(RCON_OUT)
+	@cp -r $(RCON_DIR)/. $(RCON_OUT)/
+	@rm -f $(RCON_OUT)/Cargo.lock
+	+@for t in $(RCON_TARGETS); do \
+	  echo "== consumer crate: cargo build --release --target $$t (from the packaged crates) =="; \
+	  (cd $(RCON_OUT) && RUSTC=$(RFW_RUSTC) RUSTC_BOOTSTRAP=1 $(RFW_CARGO) build --release --target $$t) \
+	    2>$(RCON_OUT)/cargo-$$t.log; rc=$$?; cat $(RCON_OUT)/cargo-$$t.log; [ $$rc -eq 0 ] || exit $$rc; \
+	  if grep -q '^warning' $(RCON_OUT)/cargo-$$t.log; then echo "consumer crate: warnings are errors"; exit 1; fi; \
+	done
+
+rust-consumer-run: rust-consumer
+	@echo "== consumer firmware on QEMU =="
+	@fail=0; for t in $(RCON_TARGETS); do \
+	  elf=$(RCON_OUT)/target/$$t/release/rtmem-consumer; log=$(RCON_OUT)/$$t.log; rm -f $$log; \
+	  case $$t in \
+	    thumbv7em-*) timeout -k 5 30 qemu-system-arm -M mps2-an386 -display none -monitor none \
+	      -chardev file,id=out,path=$$log,mux=on -serial chardev:out \
+	      -semihosting-config enable=on,target=native,chardev=out,userspace=on -kernel $$elf </dev/null; rc=$$?;; \
+	    riscv32*) timeout -k 5 30 qemu-system-riscv32 -M virt -bios none -display none -monitor none \
+	      -chardev file,id=out,path=$$log,mux=on -serial chardev:out \
+	      -semihosting-config enable=on,target=native,chardev=out,userspace=on -kernel $$elf </dev/null; rc=$$?;; \
+	  esac; \
+	  cat $$log; echo "-- rtmem-consumer ($$t): exit $$rc"; [ $$rc -eq 0 ] || fail=1; \
+	done; exit $$fail
 
 # ---------------------------------------------------------------------------
 # Benchmarks (not part of make test): Criterion with HTML reports in

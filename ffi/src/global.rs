@@ -37,8 +37,10 @@ use crate::{sys, AllocatorStats, MemoryError};
 /// first thing: `static HEAP: RtmHeap = RtmHeap::empty();`.
 ///
 /// * Every call is bracketed by the critical section `L` (see [`crate::lock`];
-///   the default is interrupt masking on bare-metal Arm and a spin lock
-///   elsewhere). Nothing else is added to the C call: the shim passes the
+///   the default, [`DefaultLock`](crate::lock::DefaultLock), is interrupt
+///   masking on Cortex-M3/M4/M7 and a spin lock on hosts; targets whose parts
+///   may run one image on several cores have none and need
+///   [`with_lock`](RtmHeap::with_lock)). Nothing else is added to the C call: the shim passes the
 ///   layout's size and alignment straight to `rtm_heap_alloc`, which honours
 ///   any power-of-two alignment.
 /// * `realloc` is forwarded to `rtm_heap_realloc` (in place when it can); on
@@ -51,7 +53,7 @@ use crate::{sys, AllocatorStats, MemoryError};
 ///   refuses it and stays intact anyway.
 /// * Host programs are allocated from before `main` runs: give them the arena
 ///   up front with [`with_lazy_arena`](RtmHeap::with_lazy_arena).
-pub struct RtmHeap<L: CriticalSection = DefaultLock> {
+pub struct RtmHeap<L = DefaultLock> {
     heap: UnsafeCell<*mut sys::rtm_heap_t>,
     lazy: UnsafeCell<(*mut u8, usize)>,
     lock: L,
@@ -81,7 +83,7 @@ impl RtmHeap<DefaultLock> {
     }
 }
 
-impl<L: CriticalSection> RtmHeap<L> {
+impl<L> RtmHeap<L> {
     /// A shim with no memory yet, locking with `lock`.
     pub const fn with_lock(lock: L) -> Self {
         Self { heap: UnsafeCell::new(ptr::null_mut()), lazy: UnsafeCell::new((ptr::null_mut(), 0)), lock }
@@ -90,11 +92,13 @@ impl<L: CriticalSection> RtmHeap<L> {
     /// As [`with_lazy_arena`](RtmHeap::with_lazy_arena), locking with `lock`.
     ///
     /// # Safety
-    /// As [`init`](Self::init), for the memory given here.
+    /// As [`init`](RtmHeap::init), for the memory given here.
     pub const unsafe fn with_lock_and_lazy_arena(lock: L, start: *mut u8, size: usize) -> Self {
         Self { heap: UnsafeCell::new(ptr::null_mut()), lazy: UnsafeCell::new((start, size)), lock }
     }
+}
 
+impl<L: CriticalSection> RtmHeap<L> {
     /// Run `f` on the heap handle inside the critical section.
     #[inline(always)]
     fn locked<R>(&self, f: impl FnOnce(&mut *mut sys::rtm_heap_t) -> R) -> R {
