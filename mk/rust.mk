@@ -14,7 +14,7 @@
 # cargo-web (/usr/bin/cargo 1.96). The firmware always uses Debian's compiler,
 # the only one here with the library sources -Zbuild-std needs.
 
-.PHONY: rust-csrc rust-csrc-check rust-package rust-consumer rust-consumer-run
+.PHONY: rust-csrc rust-csrc-check rust-registry rust-package rust-consumer rust-consumer-run
 .PHONY: bindings rust-test rust-bench rust-deps rust-bindings-check rust-cbindgen-check \
         rust-cargo-test rust-clippy rust-doc rust-example rust-fw rust-fw-run rust-shim-cost
 
@@ -152,7 +152,8 @@ RFW_CC := $(ARM_CC)
 RFW_COMMON_CFLAGS := -std=c11 -O2 -g -ffunction-sections -fdata-sections $(WARN)
 RFW_RUSTC := /usr/bin/rustc
 RFW_CARGO := /usr/bin/cargo
-RFW_CARGO_FLAGS := build --offline --release -Zbuild-std=core,alloc --target-dir $(abspath $(RFW_OUT))/target
+RFW_CARGO_FLAGS := build --offline --release -Zbuild-std=core,alloc --target-dir $(abspath $(RFW_OUT))/target \
+  --config 'source.rust-library-vendor.directory="$(abspath $(RUST_REG))"'
 # Firmware images per CPU.
 RFW_IMAGES := rust-fw mixed
 
@@ -173,10 +174,13 @@ $(RFW_OUT)/$(1)/mixed/%.o: $(RFW_DIR)/mixed/%.c $(COMPONENT_HDR)
 
 # Warnings in the firmware crates fail the build (their log is kept).
 .PHONY: rust-fw-cargo-$(1)
-rust-fw-cargo-$(1): rust-deps
+# rtmem-sys links make cross's library here (RTMEM_LIB_DIR, its opt-out of
+# compiling the C itself), so the images run the C exactly as `make cross` built it.
+rust-fw-cargo-$(1): rust-registry $$(RFW_CLIB_$(1))
 	@echo "== cargo -Zbuild-std: $(RFW_RUST_TARGET_$(1)) =="
 	@mkdir -p $(RFW_OUT)
-	+@cd $(RFW_DIR) && RUSTC=$(RFW_RUSTC) RUSTC_BOOTSTRAP=1 $(RFW_CARGO) $(RFW_CARGO_FLAGS) \
+	+@cd $(RFW_DIR) && RUSTC=$(RFW_RUSTC) RUSTC_BOOTSTRAP=1 RTMEM_LIB_DIR=$(abspath $(BUILD)/cross/$(1)) \
+	  $(RFW_CARGO) $(RFW_CARGO_FLAGS) \
 	  --target $(RFW_RUST_TARGET_$(1)) 2>$(abspath $(RFW_OUT))/cargo-$(1).log; rc=$$$$?; \
 	  cat $(abspath $(RFW_OUT))/cargo-$(1).log; \
 	  if [ $$$$rc -ne 0 ]; then exit $$$$rc; fi; \
@@ -245,12 +249,16 @@ define rust_unpack
 endef
 RUST_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 
-rust-package: rust-deps
-	@echo "== cargo package: rtmem-sys $(RUST_VERSION), rtmem $(RUST_VERSION) =="
+# The registry without the rtmem crates (also the in-tree firmware's source).
+rust-registry: rust-deps
 	@test -n "$(RUST_CC_CRATE)" || { echo "no cc crate in /usr/share/cargo/registry: install librust-cc-dev"; exit 1; }
-	@rm -rf $(RUST_REG) && mkdir -p $(RUST_REG) $(RUST_PKG)
+	@mkdir -p $(RUST_REG)
 	@for d in $(RUST_STD_VENDOR)/* /usr/share/cargo/registry/*; do \
 	  [ -e $(RUST_REG)/$$(basename $$d) ] || ln -s $$d $(RUST_REG)/; done
+
+rust-package: rust-registry
+	@echo "== cargo package: rtmem-sys $(RUST_VERSION), rtmem $(RUST_VERSION) =="
+	@rm -rf $(RUST_REG)/rtmem-sys-* $(RUST_REG)/rtmem-[0-9]* && mkdir -p $(RUST_PKG)
 	@$(RUST_ENV); $$CARGO package --offline --allow-dirty --registry crates-io $(RUST_PKG_CONFIG) \
 	  --target-dir $(RUST_PKG) -p rtmem-sys
 	$(call rust_unpack,rtmem-sys)

@@ -207,7 +207,7 @@ fn shares_a_heap_created_elsewhere() {
     assert_eq!(owner.get_stats().current_allocations, 2);
     assert_eq!(shim.stats(), owner.get_stats());
     // Either side frees the other's block: it is one heap.
-    owner.deallocate(from_shim, 200).expect("free");
+    unsafe { owner.deallocate(from_shim, 200) }.expect("free");
     unsafe { shim.dealloc(from_owner, layout(300, 8)) };
     assert_eq!(shim.stats().current_allocations, 0);
 }

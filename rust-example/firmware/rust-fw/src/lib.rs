@@ -240,9 +240,9 @@ fn misuse(c: &mut Checks) {
     c.check(heap.allocate(0, 8) == Err(MemoryError::InvalidArgument), "safe API: size 0");
     c.check(heap.allocate(16, 24) == Err(MemoryError::AlignmentError), "safe API: alignment 24");
     c.check(heap.allocate(8192, 8) == Err(MemoryError::OutOfMemory), "safe API: exhausted");
-    c.check(heap.deallocate(ptr::from_mut(&mut foreign).cast(), 8) == Err(MemoryError::InvalidPointer), "safe API: foreign pointer");
-    c.check(heap.deallocate(p, 64).is_ok(), "safe API: free");
-    c.check(heap.deallocate(p, 64) == Err(MemoryError::DoubleFree), "safe API: double free");
+    c.check(unsafe { heap.deallocate(ptr::from_mut(&mut foreign).cast(), 8) } == Err(MemoryError::InvalidPointer), "safe API: foreign pointer");
+    c.check(unsafe { heap.deallocate(p, 64) }.is_ok(), "safe API: free");
+    c.check(unsafe { heap.deallocate(p, 64) } == Err(MemoryError::DoubleFree), "safe API: double free");
     c.check(heap.check().is_ok() && heap.get_stats().current_allocations == 0, "safe API: heap intact");
 }
 
