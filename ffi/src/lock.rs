@@ -75,7 +75,7 @@ pub type DefaultLock = NoDefaultLock;
 
 /// Stands for the default lock on targets that have none ([`DefaultLock`]):
 /// it is not a [`CriticalSection`], so a shim using it does not compile.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct NoDefaultLock(());
 
 impl NoDefaultLock {
