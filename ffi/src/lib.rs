@@ -58,7 +58,7 @@ pub use detect::{
     RedZoneStats, RedZoneStorage, RegionId,
 };
 pub use error::MemoryError;
-pub use global::RtmHeap;
+pub use global::{MisuseHook, RtmHeap, RtmHeapStats};
 pub use locked::{LockedAllocator, LockedAllocatorStorage};
 pub use heaps::{BumpArena, BumpMark, FreeListHeap, Heap, LinkedListAllocator, SimpleHeapAllocator};
 pub use memmap::{
