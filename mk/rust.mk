@@ -5,8 +5,12 @@
 #
 #   make bindings     regenerate ffi/sys/src/bindings/*.rs (bindgen) and
 #                     rust-example/firmware/component/include/*.h (cbindgen)
-#   make rust-test    (a `make test` step) drift checks, cargo test, clippy,
-#                     doc, the host example, the firmware on QEMU
+#   make rust-test    (a `make test` step) drift checks (bindings, component
+#                     header, the C copy in rtmem-sys), cargo test, clippy,
+#                     doc, the host example, the firmware on QEMU, and a
+#                     firmware crate built from the packaged crates, on QEMU
+#   make rust-csrc    refresh ffi/sys/csrc/ (the C library rtmem-sys carries)
+#   make rust-package cargo package both crates into build/rust/registry/
 #   make rust-bench   cargo bench (Criterion, HTML reports in target/criterion)
 #                     plus the ratio summary and the shim's instruction count
 #
@@ -19,6 +23,8 @@
         rust-cargo-test rust-clippy rust-doc rust-example rust-fw rust-fw-run rust-shim-cost
 
 RUST_OUT := $(BUILD)/rust
+# The local cargo directory registry (see rust-registry, rust-package below).
+RUST_REG := $(RUST_OUT)/registry
 RUST_DEPS_GROUPS := rust cross qemu
 
 # A shell prefix that finds cargo as described above and, for Debian's cargo,
@@ -152,7 +158,7 @@ RFW_CC := $(ARM_CC)
 RFW_COMMON_CFLAGS := -std=c11 -O2 -g -ffunction-sections -fdata-sections $(WARN)
 RFW_RUSTC := /usr/bin/rustc
 RFW_CARGO := /usr/bin/cargo
-RFW_CARGO_FLAGS := build --offline --release -Zbuild-std=core,alloc --target-dir $(abspath $(RFW_OUT))/target \
+RFW_CARGO_FLAGS = build --offline --release -Zbuild-std=core,alloc --target-dir $(abspath $(RFW_OUT))/target \
   --config 'source.rust-library-vendor.directory="$(abspath $(RUST_REG))"'
 # Firmware images per CPU.
 RFW_IMAGES := rust-fw mixed
@@ -231,7 +237,6 @@ rust-fw-run: rust-fw
 # for each target, then run on its QEMU board: the exit status is the number
 # of failed checks.
 
-RUST_REG := $(RUST_OUT)/registry
 RUST_PKG := $(RUST_OUT)/package
 RUST_STD_VENDOR := /usr/lib/rustlib/src/rust/library/vendor
 RUST_CC_CRATE := $(firstword $(wildcard /usr/share/cargo/registry/cc-1.*))
@@ -335,11 +340,12 @@ rust-shim-cost:
 # ---------------------------------------------------------------------------
 
 rust-test: rust-deps
-	@$(MAKE) --no-print-directory rust-bindings-check rust-cbindgen-check
+	@$(MAKE) --no-print-directory rust-bindings-check rust-cbindgen-check rust-csrc-check
 	@$(MAKE) --no-print-directory rust-cargo-test
 	@$(MAKE) --no-print-directory rust-clippy
 	@$(MAKE) --no-print-directory rust-doc
 	@$(MAKE) --no-print-directory rust-example
 	@$(MAKE) --no-print-directory rust-fw-run
+	@$(MAKE) --no-print-directory rust-consumer-run
 
 TEST_STEPS += rust-test
