@@ -18,7 +18,7 @@
 # cargo-web (/usr/bin/cargo 1.96). The firmware always uses Debian's compiler,
 # the only one here with the library sources -Zbuild-std needs.
 
-.PHONY: rust-csrc rust-csrc-check rust-registry rust-package rust-consumer rust-consumer-run
+.PHONY: rust-csrc rust-csrc-check rust-registry rust-package rust-consumer rust-consumer-run rust-targets
 .PHONY: bindings rust-test rust-bench rust-deps rust-bindings-check rust-cbindgen-check \
         rust-cargo-test rust-clippy rust-doc rust-example rust-fw rust-fw-run rust-shim-cost
 
@@ -261,7 +261,14 @@ rust-registry: rust-deps
 	@for d in $(RUST_STD_VENDOR)/* /usr/share/cargo/registry/*; do \
 	  [ -e $(RUST_REG)/$$(basename $$d) ] || ln -s $$d $(RUST_REG)/; done
 
-rust-package: rust-registry
+# Packaged again only when a file of either crate (or the workspace manifest) changed.
+RUST_PKG_STAMP := $(RUST_REG)/rtmem-$(RUST_VERSION)/.cargo-checksum.json
+RUST_PKG_INPUTS := Cargo.toml $(shell find ffi -type f -not -path '*/target/*' 2>/dev/null)
+
+rust-package: $(RUST_PKG_STAMP)
+
+$(RUST_PKG_STAMP): $(RUST_PKG_INPUTS)
+	@$(MAKE) --no-print-directory rust-registry
 	@echo "== cargo package: rtmem-sys $(RUST_VERSION), rtmem $(RUST_VERSION) =="
 	@rm -rf $(RUST_REG)/rtmem-sys-* $(RUST_REG)/rtmem-[0-9]* && mkdir -p $(RUST_PKG)
 	@$(RUST_ENV); $$CARGO package --offline --allow-dirty --registry crates-io $(RUST_PKG_CONFIG) \
@@ -285,6 +292,34 @@ rust-consumer: rust-package
 	  (cd $(RCON_OUT) && RUSTC=$(RFW_RUSTC) RUSTC_BOOTSTRAP=1 $(RFW_CARGO) build --release --target $$t) \
 	    2>$(RCON_OUT)/cargo-$$t.log; rc=$$?; cat $(RCON_OUT)/cargo-$$t.log; [ $$rc -eq 0 ] || exit $$rc; \
 	  if grep -q '^warning' $(RCON_OUT)/cargo-$$t.log; then echo "consumer crate: warnings are errors"; exit 1; fi; \
+	done
+
+# The packaged crates for the other Cortex-M targets (rtmem-sys compiles the C
+# with cc for each), and the default-lock rule: RtmHeap::empty() compiles where
+# the target has a default lock and is refused, with the lock message, where
+# it has none.
+RTGT_DIR := rust-example/targets
+RTGT_OUT := $(RUST_OUT)/targets
+RTGT_WITH_DEFAULT := thumbv7m-none-eabi
+RTGT_WITHOUT_DEFAULT := thumbv6m-none-eabi thumbv8m.main-none-eabihf
+
+rust-targets: rust-package
+	@rm -rf $(RTGT_OUT)/src $(RTGT_OUT)/.cargo && mkdir -p $(RTGT_OUT)
+	@cp -r $(RTGT_DIR)/. $(RTGT_OUT)/ && rm -f $(RTGT_OUT)/Cargo.lock
+	+@cd $(RTGT_OUT) && export RUSTC=$(RFW_RUSTC) RUSTC_BOOTSTRAP=1; \
+	for t in $(RTGT_WITH_DEFAULT); do \
+	  echo "== rtmem from the packages: cargo build --target $$t --features default-lock =="; \
+	  $(RFW_CARGO) build -q --release --target $$t --features default-lock || exit 1; \
+	done; \
+	for t in $(RTGT_WITHOUT_DEFAULT); do \
+	  echo "== rtmem from the packages: cargo build --target $$t (explicit lock) =="; \
+	  $(RFW_CARGO) build -q --release --target $$t || exit 1; \
+	  echo "== ... and RtmHeap::empty() must be refused there (no default lock) =="; \
+	  if $(RFW_CARGO) build -q --release --target $$t --features default-lock 2>$(RTGT_OUT)/refused-$$t.log; then \
+	    echo "$$t: RtmHeap::empty() compiled on a target without a default lock"; exit 1; fi; \
+	  grep -q 'is not a lock: this target has no default lock' $(RTGT_OUT)/refused-$$t.log || { \
+	    cat $(RTGT_OUT)/refused-$$t.log; echo "$$t: refused without the lock message"; exit 1; }; \
+	  echo "refused as expected: $$(grep -m1 'is not a lock' $(RTGT_OUT)/refused-$$t.log)"; \
 	done
 
 rust-consumer-run: rust-consumer
@@ -347,5 +382,6 @@ rust-test: rust-deps
 	@$(MAKE) --no-print-directory rust-example
 	@$(MAKE) --no-print-directory rust-fw-run
 	@$(MAKE) --no-print-directory rust-consumer-run
+	@$(MAKE) --no-print-directory rust-targets
 
 TEST_STEPS += rust-test

@@ -6,7 +6,8 @@
 //! check passed. The firmware checks its own results: collections and strings
 //! on the heap, over-aligned blocks, exhaustion returning NULL instead of
 //! aborting, a random workload with contents verified, misuse through the shim
-//! and the safe API leaving the heap intact, interrupt masking around heap
+//! (counted) and the safe API leaving the heap intact, the leak tracker, CRC
+//! regions, red zones and the lock decorator, interrupt masking around heap
 //! calls, and the statistics balancing at the end.
 
 #![no_std]
