@@ -315,11 +315,11 @@ rust-targets: rust-package
 	  echo "== rtmem from the packages: cargo build --target $$t (explicit lock) =="; \
 	  $(RFW_CARGO) build -q --release --target $$t || exit 1; \
 	  echo "== ... and RtmHeap::empty() must be refused there (no default lock) =="; \
-	  if $(RFW_CARGO) build -q --release --target $$t --features default-lock 2>$(RTGT_OUT)/refused-$$t.log; then \
+	  if $(RFW_CARGO) build -q --release --target $$t --features default-lock 2>$(abspath $(RTGT_OUT))/refused-$$t.log; then \
 	    echo "$$t: RtmHeap::empty() compiled on a target without a default lock"; exit 1; fi; \
-	  grep -q 'is not a lock: this target has no default lock' $(RTGT_OUT)/refused-$$t.log || { \
-	    cat $(RTGT_OUT)/refused-$$t.log; echo "$$t: refused without the lock message"; exit 1; }; \
-	  echo "refused as expected: $$(grep -m1 'is not a lock' $(RTGT_OUT)/refused-$$t.log)"; \
+	  grep -q 'is not a lock: this target has no default lock' $(abspath $(RTGT_OUT))/refused-$$t.log || { \
+	    cat $(abspath $(RTGT_OUT))/refused-$$t.log; echo "$$t: refused without the lock message"; exit 1; }; \
+	  echo "refused as expected: $$(grep -m1 'is not a lock' $(abspath $(RTGT_OUT))/refused-$$t.log)"; \
 	done
 
 rust-consumer-run: rust-consumer
