@@ -95,13 +95,19 @@ COMPONENT_DIR := rust-example/firmware/component
 COMPONENT_HDR := $(COMPONENT_DIR)/include/telemetry.h
 
 # $(call rust_cbindgen,output file)
+# cbindgen's own `cargo metadata` would not find cc (the firmware workspace's
+# crates.io is the standard library's vendor folder): run it against the local
+# registry and hand cbindgen the result.
 define rust_cbindgen
-	@mkdir -p $(dir $(1))
-	@$(RUST_ENV); cd $(COMPONENT_DIR) && CARGO=$$CARGO cbindgen --quiet --config cbindgen.toml \
-	  --output $(abspath $(1)) .
+	@mkdir -p $(dir $(1)) $(RUST_OUT)
+	@$(RUST_ENV); cd $(COMPONENT_DIR) && $$CARGO metadata --offline --all-features --format-version 1 \
+	  --manifest-path Cargo.toml --config 'source.rust-library-vendor.directory="$(abspath $(RUST_REG))"' \
+	  > $(abspath $(RUST_OUT))/component-metadata.json && \
+	CARGO=$$CARGO cbindgen --quiet --config cbindgen.toml \
+	  --metadata $(abspath $(RUST_OUT))/component-metadata.json --output $(abspath $(1)) .
 endef
 
-bindings: rust-deps
+bindings: rust-registry
 	$(call rust_bindgen,$(BINDINGS_DIR))
 	$(call rust_cbindgen,$(COMPONENT_HDR))
 	@echo "bindings: regenerated $(BINDINGS_DIR) and $(COMPONENT_HDR)"
@@ -114,7 +120,7 @@ rust-bindings-check: rust-deps
 	    echo "$(BINDINGS_DIR)/$$abi.rs differs from the headers: run 'make bindings' and commit"; exit 1; }; \
 	done; echo "bindings match the headers ($(BINDGEN_ABIS))"
 
-rust-cbindgen-check: rust-deps
+rust-cbindgen-check: rust-registry
 	@echo "== cbindgen drift check =="
 	$(call rust_cbindgen,$(RUST_OUT)/cbindgen/telemetry.h)
 	@diff -u $(COMPONENT_HDR) $(RUST_OUT)/cbindgen/telemetry.h || { \
