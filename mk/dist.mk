@@ -186,7 +186,7 @@ TEST_STEPS += docs-check
 # ---------------------------------------------------------------------------
 # Packaging descriptors against the tree (scripts/check-packaging.py).
 
-packaging-check:
+packaging-check: deps-dist
 	@echo "== packaging descriptors: CMake, ESP-IDF, Zephyr, PlatformIO =="
 	@/usr/bin/python3 scripts/check-packaging.py
 

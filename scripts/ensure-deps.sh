@@ -9,7 +9,7 @@ set -u
 pkgs_core="make gcc g++ clang gcc-multilib libcriterion-dev pkg-config"
 pkgs_cross="gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi gcc-riscv64-unknown-elf"
 pkgs_qemu="qemu-system-arm qemu-system-misc"
-pkgs_rust="bindgen cbindgen libclang1-14 libclang-common-14-dev librust-criterion-dev rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web"
+pkgs_rust="bindgen cbindgen libclang1-14 libclang-common-14-dev librust-criterion-dev librust-cc-dev rustc-web cargo-web rust-web-src rust-web-clippy rustfmt-web"
 pkgs_bench="valgrind python3 python3-matplotlib"
 pkgs_lint="cppcheck clang-tidy"
 pkgs_fuzz="clang libclang-rt-14-dev"

@@ -15,10 +15,17 @@ use crate::{sys, AllocatorStats, MemoryError};
 /// of any `rtm_allocator_t` (an rtmem allocator, a decorator, or an allocator
 /// written in C by the application).
 ///
-/// Pointers are raw, as in the seed: the methods are safe to call because the
-/// rtmem allocators check every pointer they are given (foreign, interior and
-/// already freed pointers are refused with a [`MemoryError`], without touching
-/// the allocator); *using* the memory is the caller's `unsafe` business.
+/// Pointers are raw, as in the seed. Giving a pointer back
+/// ([`deallocate`](Self::deallocate), [`reallocate`](Self::reallocate)) is
+/// `unsafe`, as for `GlobalAlloc` and `Allocator`: the C allocators check every
+/// pointer (foreign, interior and already freed ones are refused with a
+/// [`MemoryError`] and the allocator is left as it was), but the heaps' check
+/// is a header next to the block, and data a program wrote into a live block
+/// of its own can look like one. Such a forged header can make the heap accept
+/// a pointer into the middle of a live block and later hand that memory out a
+/// second time. The checks are defence in depth, not a proof; see the crate's
+/// `docs/rust.md`. The pool's bitmap is exact, so
+/// [`FixedSizePool::deallocate`](crate::FixedSizePool::deallocate) stays safe.
 pub trait MemoryAllocator {
     /// Allocate `size` bytes aligned to `alignment` (0 or any power of two;
     /// 0 means the allocator's minimum, 8 bytes for the rtmem heaps).
@@ -34,13 +41,25 @@ pub trait MemoryAllocator {
     ///
     /// Errors: `InvalidPointer` for NULL, foreign or interior pointers,
     /// `DoubleFree`, `CorruptedMetadata` when the block's header fails its check.
-    fn deallocate(&mut self, ptr: *mut u8, size: usize) -> Result<(), MemoryError>;
+    ///
+    /// # Safety
+    /// `ptr` is a block this allocator returned (from `allocate` or
+    /// `reallocate`) and has not freed since; nothing uses the block after
+    /// the call returns `Ok`. A pointer that breaks this is usually refused
+    /// with an error and changes nothing, but may be taken for a block when
+    /// the memory before it looks like a valid header.
+    unsafe fn deallocate(&mut self, ptr: *mut u8, size: usize) -> Result<(), MemoryError>;
 
     /// Resize a block, moving it when needed and keeping the first
     /// `min(old_size, new_size)` bytes. A NULL `ptr` allocates; `new_size` 0
     /// frees and returns a NULL pointer. On error the old block is untouched and
     /// still owned by the caller.
-    fn reallocate(
+    ///
+    /// # Safety
+    /// `ptr` is NULL or a live block of this allocator, as for
+    /// [`deallocate`](Self::deallocate); after `Ok` only the returned pointer
+    /// is used.
+    unsafe fn reallocate(
         &mut self,
         ptr: *mut u8,
         old_size: usize,
@@ -62,17 +81,19 @@ impl<A: MemoryAllocator + ?Sized> MemoryAllocator for &mut A {
     fn allocate(&mut self, size: usize, alignment: usize) -> Result<*mut u8, MemoryError> {
         (**self).allocate(size, alignment)
     }
-    fn deallocate(&mut self, ptr: *mut u8, size: usize) -> Result<(), MemoryError> {
-        (**self).deallocate(ptr, size)
+    unsafe fn deallocate(&mut self, ptr: *mut u8, size: usize) -> Result<(), MemoryError> {
+        // SAFETY: forwarded contract.
+        unsafe { (**self).deallocate(ptr, size) }
     }
-    fn reallocate(
+    unsafe fn reallocate(
         &mut self,
         ptr: *mut u8,
         old_size: usize,
         new_size: usize,
         alignment: usize,
     ) -> Result<*mut u8, MemoryError> {
-        (**self).reallocate(ptr, old_size, new_size, alignment)
+        // SAFETY: forwarded contract.
+        unsafe { (**self).reallocate(ptr, old_size, new_size, alignment) }
     }
     fn get_stats(&self) -> AllocatorStats {
         (**self).get_stats()
@@ -146,12 +167,12 @@ impl MemoryAllocator for AllocatorRef<'_> {
         Ok(out.cast())
     }
 
-    fn deallocate(&mut self, ptr: *mut u8, size: usize) -> Result<(), MemoryError> {
-        // SAFETY: as above; the allocator validates ptr itself.
+    unsafe fn deallocate(&mut self, ptr: *mut u8, size: usize) -> Result<(), MemoryError> {
+        // SAFETY: as above; ptr is a live block of this allocator (caller).
         MemoryError::check(unsafe { sys::rtm_allocator_deallocate(&self.raw, ptr.cast(), size) })
     }
 
-    fn reallocate(
+    unsafe fn reallocate(
         &mut self,
         ptr: *mut u8,
         old_size: usize,
@@ -159,7 +180,7 @@ impl MemoryAllocator for AllocatorRef<'_> {
         alignment: usize,
     ) -> Result<*mut u8, MemoryError> {
         let mut out = ptr::null_mut();
-        // SAFETY: as above.
+        // SAFETY: as above; ptr is NULL or a live block (caller).
         let status = unsafe {
             sys::rtm_allocator_reallocate(&self.raw, ptr.cast(), old_size, new_size, alignment, &mut out)
         };
@@ -225,7 +246,9 @@ impl<A: MemoryAllocator> RustOps<A> {
     unsafe extern "C" fn deallocate(ctx: *mut c_void, block: *mut c_void, size: usize) -> i32 {
         // SAFETY: ctx is the exclusively borrowed A (caller).
         let a = unsafe { &mut *ctx.cast::<A>() };
-        match a.deallocate(block.cast(), size) {
+        // SAFETY: the C caller keeps rtm_allocator_t's contract: block is a
+        // live block of this allocator.
+        match unsafe { a.deallocate(block.cast(), size) } {
             Ok(()) => 0,
             Err(e) => e.status(),
         }
@@ -243,7 +266,8 @@ impl<A: MemoryAllocator> RustOps<A> {
     ) -> i32 {
         // SAFETY: ctx is the exclusively borrowed A (caller).
         let a = unsafe { &mut *ctx.cast::<A>() };
-        // SAFETY: out is NULL or writable (caller).
+        // SAFETY: out is NULL or writable; block is NULL or a live block of
+        // this allocator (the C caller keeps rtm_allocator_t's contract).
         unsafe { Self::finish(a.reallocate(block.cast(), old_size, new_size, align), out) }
     }
 

@@ -4,6 +4,7 @@
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
+use core::ops::Deref;
 use core::ptr;
 
 use crate::lock::{CriticalSection, DefaultLock};
@@ -38,8 +39,10 @@ use crate::{sys, AllocatorStats, MemoryError};
 /// first thing: `static HEAP: RtmHeap = RtmHeap::empty();`.
 ///
 /// * Every call is bracketed by the critical section `L` (see [`crate::lock`];
-///   the default is interrupt masking on bare-metal Arm and a spin lock
-///   elsewhere). Nothing else is added to the C call: the shim passes the
+///   the default, [`DefaultLock`](crate::lock::DefaultLock), is interrupt
+///   masking on Cortex-M3/M4/M7 and a spin lock on hosts; targets whose parts
+///   may run one image on several cores have none and need
+///   [`with_lock`](RtmHeap::with_lock)). Nothing else is added to the C call: the shim passes the
 ///   layout's size and alignment straight to `rtm_heap_alloc`, which honours
 ///   any power-of-two alignment.
 /// * `realloc` is forwarded to `rtm_heap_realloc` (in place when it can); on
@@ -49,13 +52,59 @@ use crate::{sys, AllocatorStats, MemoryError};
 ///   (Rust then calls the allocation error handler).
 /// * `dealloc` of a pointer the heap never handed out, or of one already
 ///   freed, is undefined behaviour for `GlobalAlloc` callers; the C heap
-///   refuses it and stays intact anyway.
+///   refuses it and stays intact anyway, and the shim makes it visible (the
+///   misuse hook): a hook set with [`set_misuse_hook`](RtmHeap::set_misuse_hook)
+///   is called with the status and pointer; without one, debug builds panic
+///   (`debug_assertions`; the panic cannot unwind out of the allocator, it
+///   aborts) and release builds only count it ([`RtmHeapStats::misuse_count`]).
 /// * Host programs are allocated from before `main` runs: give them the arena
 ///   up front with [`with_lazy_arena`](RtmHeap::with_lazy_arena).
-pub struct RtmHeap<L: CriticalSection = DefaultLock> {
+pub struct RtmHeap<L = DefaultLock> {
     heap: UnsafeCell<*mut sys::rtm_heap_t>,
     lazy: UnsafeCell<(*mut u8, usize)>,
+    misuse: UnsafeCell<Misuse>,
     lock: L,
+}
+
+/// Called when the heap refuses a `dealloc` or `realloc` pointer: the
+/// heap's answer (`InvalidPointer`, `DoubleFree`, `CorruptedMetadata`, or
+/// `InvalidArgument` before init) and the pointer. It runs outside the
+/// shim's critical section and must not free the pointer again.
+pub type MisuseHook = fn(MemoryError, *mut u8);
+
+/// The shim's record of refused pointers (kept inside the critical section).
+struct Misuse {
+    count: u32,
+    last: sys::rtm_status_t,
+    hook: Option<MisuseHook>,
+}
+
+/// [`RtmHeap::stats`]: the heap's statistics (also through `Deref`) and the
+/// shim's misuse counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RtmHeapStats {
+    /// The heap's statistics.
+    pub heap: AllocatorStats,
+    /// Grows only: `dealloc`/`realloc` calls whose pointer the heap refused.
+    pub misuse_count: u32,
+    /// The heap's answer to the latest of them.
+    pub last_misuse: Option<MemoryError>,
+}
+
+impl Deref for RtmHeapStats {
+    type Target = AllocatorStats;
+    fn deref(&self) -> &AllocatorStats {
+        &self.heap
+    }
+}
+
+/// The misuse hook's default in debug builds: a panic that cannot unwind out
+/// of the allocator (unwinding out of `extern "C"` aborts).
+#[cold]
+#[inline(never)]
+extern "C" fn misuse_panic(status: sys::rtm_status_t, block: *mut u8) {
+    let error = MemoryError::check(status).err();
+    panic!("rtmem: the heap refused pointer {block:p} given back through the global allocator: {error:?} (status {status})");
 }
 
 // SAFETY: every access to the cells happens inside the critical section, which
@@ -82,20 +131,29 @@ impl RtmHeap<DefaultLock> {
     }
 }
 
-impl<L: CriticalSection> RtmHeap<L> {
+impl<L> RtmHeap<L> {
     /// A shim with no memory yet, locking with `lock`.
     pub const fn with_lock(lock: L) -> Self {
-        Self { heap: UnsafeCell::new(ptr::null_mut()), lazy: UnsafeCell::new((ptr::null_mut(), 0)), lock }
+        Self {
+            heap: UnsafeCell::new(ptr::null_mut()),
+            lazy: UnsafeCell::new((ptr::null_mut(), 0)),
+            misuse: UnsafeCell::new(Misuse { count: 0, last: sys::RTM_OK, hook: None }),
+            lock,
+        }
     }
 
     /// As [`with_lazy_arena`](RtmHeap::with_lazy_arena), locking with `lock`.
     ///
     /// # Safety
-    /// As [`init`](Self::init), for the memory given here.
+    /// As [`init`](RtmHeap::init), for the memory given here.
     pub const unsafe fn with_lock_and_lazy_arena(lock: L, start: *mut u8, size: usize) -> Self {
-        Self { heap: UnsafeCell::new(ptr::null_mut()), lazy: UnsafeCell::new((start, size)), lock }
+        let mut shim = Self::with_lock(lock);
+        shim.lazy = UnsafeCell::new((start, size));
+        shim
     }
+}
 
+impl<L: CriticalSection> RtmHeap<L> {
     /// Run `f` on the heap handle inside the critical section.
     #[inline(always)]
     fn locked<R>(&self, f: impl FnOnce(&mut *mut sys::rtm_heap_t) -> R) -> R {
@@ -172,12 +230,44 @@ impl<L: CriticalSection> RtmHeap<L> {
         self.locked(|heap| !heap.is_null())
     }
 
-    /// The heap's statistics (all zero before [`init`](Self::init)).
-    pub fn stats(&self) -> AllocatorStats {
+    /// The heap's statistics (all zero before [`init`](Self::init)) and the
+    /// shim's misuse counter.
+    pub fn stats(&self) -> RtmHeapStats {
         let mut raw = sys::rtm_alloc_stats_t::default();
-        // SAFETY: the heap is live or NULL (then the call only zeroes `raw`).
-        self.locked(|heap| unsafe { sys::rtm_heap_stats(*heap, &mut raw) });
-        raw.into()
+        let (count, last) = self.locked(|heap| {
+            // SAFETY: the heap is live or NULL (then the call only zeroes `raw`).
+            unsafe { sys::rtm_heap_stats(*heap, &mut raw) };
+            // SAFETY: inside the critical section.
+            let m = unsafe { &*self.misuse.get() };
+            (m.count, m.last)
+        });
+        RtmHeapStats { heap: raw.into(), misuse_count: count, last_misuse: MemoryError::check(last).err() }
+    }
+
+    /// Set (or, with `None`, remove) the hook called when the heap refuses a
+    /// pointer given back through `dealloc` or `realloc`. Without a hook,
+    /// debug builds panic and release builds only count.
+    pub fn set_misuse_hook(&self, hook: Option<MisuseHook>) {
+        // SAFETY: inside the critical section.
+        self.locked(|_| unsafe { (*self.misuse.get()).hook = hook });
+    }
+
+    /// A refused pointer: count it, then call the hook (or the debug default).
+    #[cold]
+    #[inline(never)]
+    fn misused(&self, status: sys::rtm_status_t, block: *mut u8) {
+        let hook = self.locked(|_| {
+            // SAFETY: inside the critical section.
+            let m = unsafe { &mut *self.misuse.get() };
+            m.count = m.count.wrapping_add(1);
+            m.last = status;
+            m.hook
+        });
+        match hook {
+            Some(hook) => hook(MemoryError::check(status).err().unwrap_or(MemoryError::InvalidPointer), block),
+            None if cfg!(debug_assertions) => misuse_panic(status, block),
+            None => {}
+        }
     }
 
     /// The heap's integrity check (`InvalidArgument` before init).
@@ -234,9 +324,12 @@ unsafe impl<L: CriticalSection> GlobalAlloc for RtmHeap<L> {
 
     #[inline]
     unsafe fn dealloc(&self, block: *mut u8, _layout: Layout) {
-        // SAFETY: as above. The status is dropped: the heap refuses a bad
-        // pointer without changing anything, and dealloc cannot report.
-        self.locked(|heap| unsafe { sys::rtm_heap_free(*heap, block.cast()) });
+        // SAFETY: as above. The heap refuses a bad pointer without changing
+        // anything; the misuse hook makes the refusal visible.
+        let status = self.locked(|heap| unsafe { sys::rtm_heap_free(*heap, block.cast()) });
+        if status != sys::RTM_OK {
+            self.misused(status, block);
+        }
     }
 
     #[inline]
@@ -244,9 +337,13 @@ unsafe impl<L: CriticalSection> GlobalAlloc for RtmHeap<L> {
         let mut out = ptr::null_mut();
         // SAFETY: as above; new_size > 0 is the caller's contract, so this is
         // never the C realloc's free-on-zero case.
-        self.locked(|heap| unsafe {
+        let status = self.locked(|heap| unsafe {
             sys::rtm_heap_realloc(*heap, block.cast(), new_size, layout.align(), &mut out)
         });
+        // Lack of memory is a plain failure (NULL); anything else is misuse.
+        if status != sys::RTM_OK && status != sys::RTM_ERR_NO_MEMORY {
+            self.misused(status, block);
+        }
         out.cast()
     }
 }

@@ -78,12 +78,13 @@ macro_rules! arena_allocator {
             }
 
             /// `size` is not needed: the allocator records each block's size.
-            fn deallocate(&mut self, ptr: *mut u8, _size: usize) -> Result<(), MemoryError> {
-                // SAFETY: as above; the allocator validates the pointer.
+            unsafe fn deallocate(&mut self, ptr: *mut u8, _size: usize) -> Result<(), MemoryError> {
+                // SAFETY: as above; ptr is a live block (caller), which the
+                // allocator checks again.
                 MemoryError::check(unsafe { $free(self.raw.as_ptr(), ptr.cast()) })
             }
 
-            fn reallocate(
+            unsafe fn reallocate(
                 &mut self,
                 ptr: *mut u8,
                 _old_size: usize,
@@ -91,7 +92,7 @@ macro_rules! arena_allocator {
                 alignment: usize,
             ) -> Result<*mut u8, MemoryError> {
                 let mut out = ptr::null_mut();
-                // SAFETY: as above.
+                // SAFETY: as above; ptr is NULL or a live block (caller).
                 MemoryError::check(unsafe { $realloc(self.raw.as_ptr(), ptr.cast(), new_size, alignment, &mut out) })?;
                 Ok(out.cast())
             }

@@ -19,6 +19,10 @@
 //! | `MemoryLayout`, `MemoryRegion`, `MemoryStats` | [`MemoryLayout`], [`MemoryRegion`], [`MemoryStats`] | `rtm_memmap_t` |
 //! | `StackManager`, `StackInfo`, `StackStats` | [`StackManager`], [`StackInfo`], [`StackStats`] | `rtm_stack_t` |
 //! | `MPUManager`, `ProtectionRegion`, `MemoryAccessType` | [`MPUManager`], [`ProtectionRegion`], [`MemoryAccessType`] | `rtm_mpu_t` |
+//! | `MemoryLeakDetector`, `LeakDetectorStats`, `AllocationRecord` | [`MemoryLeakDetector`], [`LeakDetectorStats`], [`AllocationRecord`] | `rtm_leak_t` |
+//! | `MemoryCorruptionDetector`, `CorruptionStats` (regions) | [`MemoryCorruptionDetector`], [`CorruptionStats`] | `rtm_integrity_t` |
+//! | (the design's red zones) | [`RedZoneGuard`], [`RedZoneStats`], [`RedZoneReport`] | `rtm_redzone_t` |
+//! | (the design's lock decorator) | [`LockedAllocator`] | `rtm_lock_t` |
 //!
 //! For `#[global_allocator]` use [`RtmHeap`], the `GlobalAlloc` shim over the
 //! O(1) heap. The raw bindings are in [`sys`].
@@ -36,10 +40,12 @@ extern crate std;
 pub use rtmem_sys as sys;
 
 mod allocator;
+mod detect;
 mod error;
 mod global;
 mod heaps;
 pub mod lock;
+mod locked;
 mod memmap;
 mod mpu;
 mod pool;
@@ -47,8 +53,14 @@ mod stack;
 mod stats;
 
 pub use allocator::{AllocatorRef, MemoryAllocator};
+pub use detect::{
+    crc32, AllocationRecord, CorruptedRegions, CorruptionDetectorStorage, CorruptionStats, LeakDetectorStats,
+    LeakDetectorStorage, MemoryCorruptionDetector, MemoryLeakDetector, RedZoneGuard, RedZoneReport, RedZoneSide,
+    RedZoneStats, RedZoneStorage, RegionId,
+};
 pub use error::MemoryError;
-pub use global::RtmHeap;
+pub use global::{MisuseHook, RtmHeap, RtmHeapStats};
+pub use locked::{LockedAllocator, LockedAllocatorStorage};
 pub use heaps::{BumpArena, BumpMark, FreeListHeap, Heap, LinkedListAllocator, SimpleHeapAllocator};
 pub use memmap::{
     MemoryLayout, MemoryLayoutStorage, MemoryPermissions, MemoryRegion, MemoryRegionType, MemoryStats, RegionName,

@@ -7,22 +7,32 @@
 //!
 //! | type | use it when |
 //! |---|---|
-//! | [`InterruptFree`] (default on bare-metal Arm) | single-core Cortex-M, heap also used from interrupt handlers: masks interrupts (PRIMASK) for the duration of each call, 3 instructions |
-//! | [`SpinLock`] (default elsewhere) | threads on a host, or cores that share the heap without allocating in interrupt handlers |
+//! | [`InterruptFree`] (default on Cortex-M3/M4/M7) | one core, heap also used from interrupt handlers: masks interrupts for the duration of each call (Cortex-M: PRIMASK, 3 instructions; RISC-V: `mstatus.MIE`, 2 to 3) |
+//! | [`SpinLock`] (default on hosts) | threads on a host, or cores that share the heap without allocating in interrupt handlers |
 //! | [`FnLock`] | the firmware or RTOS provides the critical section as a pair of callbacks |
 //! | [`NoLock`] | exactly one execution context ever touches the heap (checked by you, not the compiler) |
 //!
-//! Any other scheme implements [`CriticalSection`].
+//! Any other scheme implements [`CriticalSection`]. [`DefaultLock`] says which
+//! lock `RtmHeap::empty()` takes on each target; on targets that may run one
+//! image on several cores there is none, and the shim needs an explicit choice.
 
 #[cfg(target_has_atomic = "8")]
 use core::sync::atomic::{AtomicBool, Ordering};
 
 /// Mutual exclusion around the heap calls of the allocator shim.
 ///
+/// The target may have no default lock (see [`DefaultLock`]); then
+/// `RtmHeap::empty()` fails to compile with this trait's message.
+///
 /// # Safety
 /// Between `enter` returning and the matching `exit`, no other `enter` on the
 /// same object may return, from any thread, core or interrupt handler that can
 /// use the heap. Sections are not nested by the shim.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a lock: this target has no default lock for the rtmem heap",
+    note = "it may run one image on several cores: choose the lock, e.g. `RtmHeap::with_lock(InterruptFree::new())` \
+            when only one core uses the heap, or an `FnLock` over the part's hardware spinlock"
+)]
 pub unsafe trait CriticalSection {
     /// What `enter` hands to `exit` (e.g. the saved interrupt mask).
     type State: Copy;
@@ -38,14 +48,43 @@ pub unsafe trait CriticalSection {
     unsafe fn exit(&self, state: Self::State);
 }
 
-/// The shim's default lock for this target: [`InterruptFree`] on bare-metal
-/// Arm, [`SpinLock`] elsewhere.
-#[cfg(all(target_arch = "arm", target_os = "none"))]
+/// The shim's default lock for this target (the type `RtmHeap::empty()` uses).
+///
+/// | target | default |
+/// |---|---|
+/// | `thumbv7m-none-eabi`, `thumbv7em-none-eabi(hf)` (Cortex-M3/M4/M7) | [`InterruptFree`] |
+/// | hosted targets with atomics (Linux, macOS, Windows, ...) | [`SpinLock`] |
+/// | `thumbv6m-*`, `thumbv8m.*`, `riscv32*-none-*`, any other target | none: choose one |
+///
+/// Parts built on Cortex-M0+ and Cortex-M33 (RP2040, RP2350) and on RV32
+/// cores (RP2350's Hazard3) run one image on two cores that share RAM, where
+/// interrupt masking is no lock. There `DefaultLock` is [`NoDefaultLock`],
+/// which is not a [`CriticalSection`], so `RtmHeap::empty()` does not compile
+/// and the firmware says what it needs:
+/// `RtmHeap::with_lock(InterruptFree::new())` on one core,
+/// [`FnLock`] over the part's hardware spinlock (or a `critical-section`
+/// implementation) across cores. Dual-core Cortex-M7/M4 parts run one image
+/// per core with a heap each, so the default is interrupt masking there.
+#[cfg(rtmem_default_lock = "interrupt_free")]
 pub type DefaultLock = InterruptFree;
-/// The shim's default lock for this target: [`InterruptFree`] on bare-metal
-/// Arm, [`SpinLock`] elsewhere.
-#[cfg(all(not(all(target_arch = "arm", target_os = "none")), target_has_atomic = "8"))]
+/// The shim's default lock for this target: see the table above.
+#[cfg(rtmem_default_lock = "spin")]
 pub type DefaultLock = SpinLock;
+/// The shim's default lock for this target: see the table above.
+#[cfg(not(any(rtmem_default_lock = "interrupt_free", rtmem_default_lock = "spin")))]
+pub type DefaultLock = NoDefaultLock;
+
+/// Stands for the default lock on targets that have none ([`DefaultLock`]):
+/// it is not a [`CriticalSection`], so a shim using it does not compile.
+#[derive(Debug, Default)]
+pub struct NoDefaultLock(());
+
+impl NoDefaultLock {
+    /// Only there so that `RtmHeap::empty()` names a type on every target.
+    pub const fn new() -> Self {
+        Self(())
+    }
+}
 
 /// No locking at all.
 #[derive(Debug)]
@@ -115,11 +154,17 @@ unsafe impl CriticalSection for SpinLock {
     }
 }
 
-/// Interrupt masking on a single-core Cortex-M: saves PRIMASK and sets it on
-/// `enter`, restores it on `exit` (so sections taken with interrupts already
-/// masked stay masked). Not a lock between cores.
+/// Interrupt masking on one core.
 ///
-/// It is a [`CriticalSection`] on bare-metal Arm targets only.
+/// * Cortex-M: saves PRIMASK and sets it on `enter` (`mrs`, `cpsid i`),
+///   restores it on `exit` (`msr`).
+/// * RISC-V (machine mode): clears `mstatus.MIE` on `enter`
+///   (`csrrci`, which returns the old value), sets it again on `exit` only if
+///   it was set (`csrsi`).
+///
+/// Sections taken with interrupts already masked stay masked. Not a lock
+/// between cores. It is a [`CriticalSection`] on bare-metal Arm and RISC-V
+/// targets only.
 #[derive(Debug, Default)]
 pub struct InterruptFree(());
 
@@ -148,6 +193,29 @@ unsafe impl CriticalSection for InterruptFree {
     unsafe fn exit(&self, primask: u32) {
         // SAFETY: restores the mask saved by the matching enter.
         unsafe { core::arch::asm!("msr PRIMASK, {0}", in(reg) primask, options(nostack, preserves_flags)) };
+    }
+}
+
+// SAFETY: with mstatus.MIE clear no machine-mode interrupt is taken on this
+// hart (NMIs must not allocate), and there is no other hart (the type's
+// documented scope). Code that runs in a lower privilege mode cannot use it.
+#[cfg(all(any(target_arch = "riscv32", target_arch = "riscv64"), target_os = "none"))]
+unsafe impl CriticalSection for InterruptFree {
+    type State = usize;
+    #[inline(always)]
+    fn enter(&self) -> usize {
+        let mstatus: usize;
+        // SAFETY: clears MIE (bit 3) and returns the old mstatus; no memory
+        // effect beyond ordering, which the compiler barrier (no `nomem`) gives.
+        unsafe { core::arch::asm!("csrrci {0}, mstatus, 8", out(reg) mstatus, options(nostack)) };
+        mstatus
+    }
+    #[inline(always)]
+    unsafe fn exit(&self, mstatus: usize) {
+        if mstatus & 8 != 0 {
+            // SAFETY: sets MIE again, as the matching enter found it.
+            unsafe { core::arch::asm!("csrsi mstatus, 8", options(nostack)) };
+        }
     }
 }
 

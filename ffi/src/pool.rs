@@ -114,7 +114,8 @@ impl<'a> FixedSizePool<'a> {
         Ok(out.cast())
     }
 
-    /// Give a block back.
+    /// Give a block back. Safe: the pool knows which of its blocks are in use
+    /// from a bitmap outside the blocks, so any wrong pointer is refused.
     ///
     /// Errors: `InvalidPointer` for NULL, foreign or interior pointers;
     /// `DoubleFree` for a block that is not in use. Nothing changes on error.
@@ -317,8 +318,13 @@ impl<'a> MultiSizePoolManager<'a> {
     ///
     /// Errors: `InvalidPointer` for NULL, interior pointers, or pointers in no
     /// class without a fallback; `DoubleFree`; the fallback's errors.
-    pub fn deallocate(&mut self, ptr: *mut u8, size: usize) -> Result<(), MemoryError> {
-        // SAFETY: the manager is valid; it validates the pointer.
+    ///
+    /// # Safety
+    /// `ptr` is a live block of this manager. Pointers into a class's pool are
+    /// checked exactly (its bitmap); anything else goes to the fallback, whose
+    /// check may be a header (see [`MemoryAllocator::deallocate`](crate::MemoryAllocator::deallocate)).
+    pub unsafe fn deallocate(&mut self, ptr: *mut u8, size: usize) -> Result<(), MemoryError> {
+        // SAFETY: the manager is valid; ptr is a live block (caller).
         MemoryError::check(unsafe { sys::rtm_mpool_free(self.raw.as_ptr(), ptr.cast(), size) })
     }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //! The safe API over the general-purpose allocators (O(1) heap, free-list
 //! heap, bump arena): misuse comes back as MemoryError values and never
-//! damages the allocator or its live blocks.
+//! damages the allocator or its live blocks. The misuse cases break the
+//! `# Safety` contract of `deallocate`/`reallocate` on purpose, to show the
+//! checks that stand behind it (defence in depth).
 
 mod common;
 
@@ -22,7 +24,7 @@ fn misuse_matrix(a: &mut dyn MemoryAllocator) {
     let live = a.allocate(64, 8).expect("live block");
     unsafe { fill(live, 64, 1) };
     let freed = a.allocate(64, 8).expect("second block");
-    a.deallocate(freed, 64).expect("free");
+    unsafe { a.deallocate(freed, 64) }.expect("free");
     let mut foreign = [0u64; 16];
     let foreign = foreign.as_mut_ptr().cast::<u8>();
     let before = a.get_stats();
@@ -32,12 +34,12 @@ fn misuse_matrix(a: &mut dyn MemoryAllocator) {
         ("alignment 3", a.allocate(16, 3).map(drop), MemoryError::AlignmentError),
         ("alignment 24", a.allocate(16, 24).map(drop), MemoryError::AlignmentError),
         ("alignment 48", a.allocate(16, 48).map(drop), MemoryError::AlignmentError),
-        ("NULL free", a.deallocate(ptr::null_mut(), 8), MemoryError::InvalidPointer),
-        ("double free", a.deallocate(freed, 64), MemoryError::DoubleFree),
-        ("interior pointer", a.deallocate(unsafe { live.add(16) }, 8), MemoryError::InvalidPointer),
-        ("foreign pointer", a.deallocate(foreign, 8), MemoryError::InvalidPointer),
-        ("realloc of a freed block", a.reallocate(freed, 64, 128, 8).map(drop), MemoryError::DoubleFree),
-        ("realloc, foreign", a.reallocate(foreign, 8, 128, 8).map(drop), MemoryError::InvalidPointer),
+        ("NULL free", unsafe { a.deallocate(ptr::null_mut(), 8) }, MemoryError::InvalidPointer),
+        ("double free", unsafe { a.deallocate(freed, 64) }, MemoryError::DoubleFree),
+        ("interior pointer", unsafe { a.deallocate(live.add(16), 8) }, MemoryError::InvalidPointer),
+        ("foreign pointer", unsafe { a.deallocate(foreign, 8) }, MemoryError::InvalidPointer),
+        ("realloc of a freed block", unsafe { a.reallocate(freed, 64, 128, 8) }.map(drop), MemoryError::DoubleFree),
+        ("realloc, foreign", unsafe { a.reallocate(foreign, 8, 128, 8) }.map(drop), MemoryError::InvalidPointer),
     ];
     for (what, got, want) in cases {
         assert_eq!(got, Err(want), "{what}");
@@ -61,9 +63,9 @@ fn misuse_matrix(a: &mut dyn MemoryAllocator) {
     assert_eq!(a.check(), Ok(()));
 
     // Reallocation keeps contents, and new_size 0 frees.
-    let grown = a.reallocate(live, 64, 4000, 8).expect("grow");
+    let grown = unsafe { a.reallocate(live, 64, 4000, 8) }.expect("grow");
     assert!(unsafe { holds(grown, 64, 1) });
-    assert_eq!(a.reallocate(grown, 4000, 0, 8), Ok(ptr::null_mut()));
+    assert_eq!(unsafe { a.reallocate(grown, 4000, 0, 8) }, Ok(ptr::null_mut()));
     assert_eq!(a.get_stats().current_allocations, 0);
     assert_eq!(a.check(), Ok(()));
 }
@@ -122,7 +124,7 @@ fn stats_follow_the_contract(a: &mut dyn MemoryAllocator) {
     assert_eq!(s.bytes_in_use as u64, s.bytes_allocated - s.bytes_deallocated);
     for (i, &b) in blocks.iter().enumerate().rev() {
         assert!(unsafe { holds(b, (i + 1) * 10, i as u64) });
-        a.deallocate(b, (i + 1) * 10).expect("free");
+        unsafe { a.deallocate(b, (i + 1) * 10) }.expect("free");
     }
     let s = a.get_stats();
     assert_eq!((s.current_allocations, s.bytes_in_use, s.total_deallocations), (0, 0, 10));
@@ -146,14 +148,14 @@ fn usable_sizes() {
     assert!(heap.usable_size(p).unwrap() >= 100);
     assert_eq!(heap.usable_size(ptr::null()), None);
     assert_eq!(heap.usable_size(unsafe { p.add(8) }), None);
-    heap.deallocate(p, 100).expect("free");
+    unsafe { heap.deallocate(p, 100) }.expect("free");
     assert_eq!(heap.usable_size(p), None);
 
     let mut mem = arena(64 * 1024);
     let mut list = FreeListHeap::new(&mut mem).expect("free list");
     let p = list.allocate(100, 0).expect("alloc");
     assert!(list.usable_size(p).unwrap() >= 100);
-    list.deallocate(p, 100).expect("free");
+    unsafe { list.deallocate(p, 100) }.expect("free");
     assert_eq!(list.usable_size(p), None);
 }
 
@@ -174,12 +176,12 @@ fn bump_marks_and_reset() {
     assert_eq!(bump.rollback(mark), Ok(()), "a mark at the top rolls back nothing");
     let above = bump.allocate(32, 0).expect("alloc");
     let mark_above = bump.mark();
-    bump.deallocate(above, 32).expect("free the newest");
+    unsafe { bump.deallocate(above, 32) }.expect("free the newest");
     assert_eq!(bump.rollback(mark_above), Err(MemoryError::InvalidArgument), "mark above the top");
     bump.reset();
     let s = bump.get_stats();
     assert_eq!((s.current_allocations, s.total_deallocations), (0, 12), "10 rolled back, 1 freed, 1 reset");
-    assert_eq!(bump.deallocate(base, 64), Err(MemoryError::InvalidPointer), "pointer from before the reset");
+    assert_eq!(unsafe { bump.deallocate(base, 64) }, Err(MemoryError::InvalidPointer), "pointer from before the reset");
     assert_eq!(bump.rollback(mark), Err(MemoryError::InvalidArgument), "mark from before the reset");
     assert_eq!(bump.check(), Ok(()));
 }

@@ -43,7 +43,7 @@ impl MemoryAllocator for Bump {
         self.stats.current_allocations += 1;
         Ok(start as *mut u8)
     }
-    fn deallocate(&mut self, ptr: *mut u8, _size: usize) -> Result<(), MemoryError> {
+    unsafe fn deallocate(&mut self, ptr: *mut u8, _size: usize) -> Result<(), MemoryError> {
         let base = self.mem.as_mut_ptr() as usize;
         match self.last {
             Some((offset, old_top)) if ptr as usize == base + offset => {
@@ -56,7 +56,7 @@ impl MemoryAllocator for Bump {
             _ => Err(MemoryError::InvalidPointer),
         }
     }
-    fn reallocate(&mut self, _: *mut u8, _: usize, _: usize, _: usize) -> Result<*mut u8, MemoryError> {
+    unsafe fn reallocate(&mut self, _: *mut u8, _: usize, _: usize, _: usize) -> Result<*mut u8, MemoryError> {
         Err(MemoryError::Unsupported)
     }
     fn get_stats(&self) -> AllocatorStats {
@@ -82,13 +82,13 @@ fn rust_allocator_through_the_c_interface() {
     assert_eq!(p as usize % 64, 0);
     assert_eq!(c.allocate(100, 3), Err(MemoryError::AlignmentError));
     assert_eq!(c.allocate(4096, 8), Err(MemoryError::OutOfMemory));
-    assert_eq!(c.reallocate(p, 100, 200, 8), Err(MemoryError::Unsupported));
-    assert_eq!(c.deallocate(ptr::null_mut(), 0), Err(MemoryError::InvalidPointer));
+    assert_eq!(unsafe { c.reallocate(p, 100, 200, 8) }, Err(MemoryError::Unsupported));
+    assert_eq!(unsafe { c.deallocate(ptr::null_mut(), 0) }, Err(MemoryError::InvalidPointer));
     let s = c.get_stats();
     assert_eq!((s.total_allocations, s.current_allocations, s.allocation_failures), (1, 1, 1));
     assert!(s.free_bytes.is_some() && s.capacity.is_none());
     assert_eq!(c.check(), Ok(()));
-    assert_eq!(c.deallocate(p, 100), Ok(()));
+    assert_eq!(unsafe { c.deallocate(p, 100) }, Ok(()));
     assert_eq!(c.get_stats().current_allocations, 0);
     // Errors the C side makes up itself: NULL out, via the raw functions.
     let status = unsafe { sys::rtm_allocator_allocate(c.as_ptr(), 8, 8, ptr::null_mut()) };
@@ -106,7 +106,7 @@ fn incomplete_c_allocators_are_refused() {
         // SAFETY: NULL or slot-less tables never call anything.
         let mut a = unsafe { AllocatorRef::from_raw(*raw) };
         assert_eq!(a.allocate(8, 8), Err(MemoryError::InvalidArgument));
-        assert_eq!(a.deallocate(8 as *mut u8, 8), Err(MemoryError::InvalidArgument));
+        assert_eq!(unsafe { a.deallocate(8 as *mut u8, 8) }, Err(MemoryError::InvalidArgument));
         assert_eq!(a.get_stats(), AllocatorStats::default());
     }
 }

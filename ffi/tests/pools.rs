@@ -73,7 +73,7 @@ fn pool_misuse_returns_errors() {
     assert_eq!(a.allocate(8, 64), Err(MemoryError::AlignmentError));
     assert_eq!(a.allocate(0, 0), Err(MemoryError::InvalidArgument));
     let p = a.allocate(32, 8).expect("block through the interface");
-    a.deallocate(p, 0).expect("free");
+    unsafe { a.deallocate(p, 0) }.expect("free");
 }
 
 #[test]
@@ -118,15 +118,15 @@ fn manager_routes_by_size_spills_and_falls_back() {
 
     // Freed by address: the spilled block goes back to the 64-byte class even
     // though its size says 16 (the seed freed it to the wrong pool).
-    m.deallocate(spilled, 16).expect("free spilled");
+    unsafe { m.deallocate(spilled, 16) }.expect("free spilled");
     assert_eq!(m.classes().nth(1).unwrap().free_blocks, m.classes().nth(1).unwrap().total_blocks);
-    assert_eq!(m.deallocate(spilled, 16), Err(MemoryError::DoubleFree));
-    assert_eq!(m.deallocate(unsafe { small.add(4) }, 16), Err(MemoryError::InvalidPointer));
+    assert_eq!(unsafe { m.deallocate(spilled, 16) }, Err(MemoryError::DoubleFree));
+    assert_eq!(unsafe { m.deallocate(small.add(4), 16) }, Err(MemoryError::InvalidPointer));
     assert!(unsafe { holds(small, 10, 1) });
-    m.deallocate(big, 1000).expect("free to the fallback");
+    unsafe { m.deallocate(big, 1000) }.expect("free to the fallback");
     assert_eq!(m.get_stats().fallback_deallocations, 1);
     for p in smalls {
-        m.deallocate(p, 16).expect("free");
+        unsafe { m.deallocate(p, 16) }.expect("free");
     }
     let util: Vec<f32> = m.get_pool_utilization().map(|(_, u)| u).collect();
     assert_eq!(util, [0.0, 0.0, 0.0]);

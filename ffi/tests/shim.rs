@@ -29,9 +29,11 @@ fn allocation_before_init_is_null_and_harmless() {
     let heap = RtmHeap::empty();
     assert!(!heap.is_initialized());
     assert!(unsafe { heap.alloc(layout(16, 8)) }.is_null());
+    heap.set_misuse_hook(Some(|e, _| assert_eq!(e, MemoryError::InvalidArgument)));
     unsafe { heap.dealloc(ptr::NonNull::<u64>::dangling().as_ptr().cast(), layout(8, 8)) };
     assert_eq!(heap.check(), Err(MemoryError::InvalidArgument));
     assert_eq!(heap.stats().total_allocations, 0);
+    assert_eq!(heap.stats().misuse_count, 1, "a free before init is counted as misuse");
     assert!(heap.raw_heap().is_null());
 }
 
@@ -158,6 +160,7 @@ fn misuse_through_the_shim_leaves_the_heap_intact() {
     assert!(!keep.is_null() && !p.is_null());
     unsafe { fill(keep, 48, 99) };
     unsafe { heap.dealloc(p, l) };
+    heap.set_misuse_hook(Some(note_misuse));
     let before = heap.stats();
 
     let mut foreign = [0u64; 8];
@@ -173,11 +176,58 @@ fn misuse_through_the_shim_leaves_the_heap_intact() {
     assert_eq!(after.current_allocations, before.current_allocations);
     assert_eq!(after.total_deallocations, before.total_deallocations);
     assert_eq!(after.bytes_in_use, before.bytes_in_use);
+    assert_eq!(after.misuse_count, before.misuse_count + 5, "every refused pointer is counted");
+    assert_eq!(after.last_misuse, Some(MemoryError::InvalidPointer));
+    let seen = MISUSES.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        vec![
+            (MemoryError::DoubleFree, p as usize),
+            (MemoryError::InvalidPointer, keep as usize + 8),
+            (MemoryError::InvalidPointer, foreign.as_ptr() as usize),
+            (MemoryError::DoubleFree, p as usize),
+            (MemoryError::InvalidPointer, foreign.as_ptr() as usize),
+        ],
+        "the hook sees each refusal with its status and pointer"
+    );
     assert!(unsafe { holds(keep, 48, 99) });
+    // Running out of memory in realloc is no misuse.
+    assert!(unsafe { heap.realloc(keep, l, 1 << 30) }.is_null());
+    assert_eq!(heap.stats().misuse_count, after.misuse_count);
     // The freed block is handed out once, not twice.
     let a = unsafe { heap.alloc(l) };
     let b = unsafe { heap.alloc(l) };
     assert!(!a.is_null() && !b.is_null() && a != b);
+}
+
+static MISUSES: std::sync::Mutex<Vec<(MemoryError, usize)>> = std::sync::Mutex::new(Vec::new());
+fn note_misuse(e: MemoryError, p: *mut u8) {
+    MISUSES.lock().unwrap().push((e, p as usize));
+}
+
+/// Without a hook, a debug build stops at the first refused pointer, with the
+/// status in the message (run in a child process: the panic aborts it).
+#[test]
+#[cfg(debug_assertions)]
+fn misuse_without_a_hook_stops_a_debug_build() {
+    if std::env::var_os("RTMEM_MISUSE_CHILD").is_some() {
+        let heap = shim_over(16 * 1024);
+        let l = layout(32, 8);
+        let p = unsafe { heap.alloc(l) };
+        unsafe { heap.dealloc(p, l) };
+        unsafe { heap.dealloc(p, l) }; // double free: panics, aborts
+        unreachable!("a refused pointer went unnoticed");
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "misuse_without_a_hook_stops_a_debug_build", "--nocapture", "--test-threads=1"])
+        .env("RTMEM_MISUSE_CHILD", "1")
+        .output()
+        .expect("run the child");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the child must not survive the misuse");
+    assert!(stderr.contains("rtmem: the heap refused pointer"), "panic message: {stderr}");
+    assert!(stderr.contains("DoubleFree"), "the status is named: {stderr}");
+    assert!(!stderr.contains("went unnoticed"));
 }
 
 #[test]
@@ -206,9 +256,9 @@ fn shares_a_heap_created_elsewhere() {
     let from_shim = unsafe { shim.alloc(layout(200, 8)) };
     let from_owner = owner.allocate(300, 8).expect("alloc");
     assert_eq!(owner.get_stats().current_allocations, 2);
-    assert_eq!(shim.stats(), owner.get_stats());
+    assert_eq!(shim.stats().heap, owner.get_stats());
     // Either side frees the other's block: it is one heap.
-    owner.deallocate(from_shim, 200).expect("free");
+    unsafe { owner.deallocate(from_shim, 200) }.expect("free");
     unsafe { shim.dealloc(from_owner, layout(300, 8)) };
     assert_eq!(shim.stats().current_allocations, 0);
 }

@@ -7,7 +7,8 @@
 //! check passed. The firmware checks its own results: collections and strings
 //! on the heap, over-aligned blocks, exhaustion returning NULL instead of
 //! aborting, a random workload with contents verified, misuse through the shim
-//! and the safe API leaving the heap intact, interrupt masking around heap
+//! (counted) and the safe API leaving the heap intact, the leak tracker, CRC
+//! regions, red zones and the lock decorator, interrupt masking around heap
 //! calls, and the statistics balancing at the end.
 
 #![no_std]
@@ -26,6 +27,11 @@ use core::alloc::{GlobalAlloc, Layout};
 use core::mem::MaybeUninit;
 use core::ptr::{self, addr_of_mut};
 
+use rtmem::lock::InterruptFree;
+use rtmem::{
+    CorruptionDetectorStorage, LeakDetectorStorage, LockedAllocator, LockedAllocatorStorage, MemoryCorruptionDetector,
+    MemoryLeakDetector, RedZoneGuard, RedZoneStorage,
+};
 use rtmem::{
     FreeListHeap, Heap, MPUManager, MemoryAccessType, MemoryAllocator, MemoryError, MemoryLayout, MemoryLayoutStorage,
     MemoryPermissions, MemoryRegion, MemoryRegionType, MpuBackend, MpuStorage, RtmHeap, StackArea, StackConfig,
@@ -229,6 +235,8 @@ fn misuse(c: &mut Checks) {
     let after = HEAP.stats();
     c.check(HEAP.check().is_ok(), "heap intact after misuse through the shim");
     c.check(after.current_allocations == before.current_allocations, "misuse freed nothing extra");
+    c.check(after.misuse_count == before.misuse_count + 3, "release build: each refused pointer counted");
+    c.check(after.last_misuse == Some(MemoryError::InvalidPointer), "the latest refusal's status kept");
 
     static mut SMALL: [MaybeUninit<u8>; 4096] = [MaybeUninit::uninit(); 4096];
     // SAFETY: SMALL is used by this heap only.
@@ -241,9 +249,9 @@ fn misuse(c: &mut Checks) {
     c.check(heap.allocate(0, 8) == Err(MemoryError::InvalidArgument), "safe API: size 0");
     c.check(heap.allocate(16, 24) == Err(MemoryError::AlignmentError), "safe API: alignment 24");
     c.check(heap.allocate(8192, 8) == Err(MemoryError::OutOfMemory), "safe API: exhausted");
-    c.check(heap.deallocate(ptr::from_mut(&mut foreign).cast(), 8) == Err(MemoryError::InvalidPointer), "safe API: foreign pointer");
-    c.check(heap.deallocate(p, 64).is_ok(), "safe API: free");
-    c.check(heap.deallocate(p, 64) == Err(MemoryError::DoubleFree), "safe API: double free");
+    c.check(unsafe { heap.deallocate(ptr::from_mut(&mut foreign).cast(), 8) } == Err(MemoryError::InvalidPointer), "safe API: foreign pointer");
+    c.check(unsafe { heap.deallocate(p, 64) }.is_ok(), "safe API: free");
+    c.check(unsafe { heap.deallocate(p, 64) } == Err(MemoryError::DoubleFree), "safe API: double free");
     c.check(heap.check().is_ok() && heap.get_stats().current_allocations == 0, "safe API: heap intact");
 }
 
@@ -325,6 +333,7 @@ pub extern "C" fn main() -> i32 {
     alignment_and_exhaustion(&mut c);
     random_workload(&mut c);
     misuse(&mut c);
+    detectors(&mut c);
     interrupt_mask(&mut c);
     protection(&mut c);
     shim_cost_probes(&mut c);
@@ -345,6 +354,96 @@ pub extern "C" fn main() -> i32 {
     c.check(HEAP.check().is_ok(), "final heap check");
     println!("{} checks, {} failed", c.run, c.failed);
     c.failed as i32
+}
+
+/// A clock for the leak tracker: advanced by hand.
+static mut TICKS: u64 = 0;
+fn ticks() -> u64 {
+    // SAFETY: single-threaded firmware; read only here and written in detectors().
+    unsafe { TICKS }
+}
+
+/// The design's debugging tools on the MCU: the leak tracker, CRC regions,
+/// red zones, and the lock decorator with interrupt masking.
+fn detectors(c: &mut Checks) {
+    static mut MEM: [MaybeUninit<u8>; 16 * 1024] = [MaybeUninit::uninit(); 16 * 1024];
+    // SAFETY: MEM is used by this heap only.
+    let mut heap = match Heap::new(unsafe { &mut *addr_of_mut!(MEM) }) {
+        Ok(h) => h,
+        Err(_) => return c.check(false, "Heap::new over 16 KiB"),
+    };
+
+    {
+        let mut storage = LeakDetectorStorage::<8>::new();
+        let mut leaks = match MemoryLeakDetector::new(&mut storage, heap.allocator(), ticks, 1000) {
+            Ok(l) => l,
+            Err(_) => return c.check(false, "MemoryLeakDetector::new"),
+        };
+        leaks.set_caller(probe_shim_alloc as *const () as usize);
+        let forgotten = leaks.allocate(48, 8).unwrap_or(ptr::null_mut());
+        let kept = leaks.allocate(16, 8).unwrap_or(ptr::null_mut());
+        // SAFETY: single-threaded firmware.
+        unsafe { TICKS = 5000 };
+        let mut reported = (ptr::null_mut(), 0, 0);
+        let n = leaks.check_leaks(|r| reported = (r.ptr, r.size, r.caller));
+        c.check(n == 2 && leaks.check_leaks(|_| ()) == 0, "leak tracker: old blocks reported once");
+        c.check(reported.0 == kept && reported.1 == 16, "leak tracker: the record names block and size");
+        // SAFETY: both are live blocks of the tracker.
+        let freed = unsafe { leaks.deallocate(kept, 16).is_ok() && leaks.deallocate(forgotten, 48).is_ok() };
+        let s = leaks.get_stats();
+        c.check(freed && s.detected_leaks == 2 && s.false_positives == 2, "leak tracker: statistics");
+        println!("leak tracker: {} tracked, {} leaks ({} B), {} false positives", s.tracked_allocations, s.detected_leaks, s.total_leaked_bytes, s.false_positives);
+    }
+
+    {
+        static TABLE: [u32; 16] = [7; 16];
+        static mut CONFIG: [u8; 64] = [0x5A; 64];
+        let mut storage = CorruptionDetectorStorage::<4>::new();
+        let mut det = match MemoryCorruptionDetector::new(&mut storage, 1) {
+            Ok(d) => d,
+            Err(_) => return c.check(false, "MemoryCorruptionDetector::new"),
+        };
+        // SAFETY: TABLE is immutable; CONFIG is written only below, not during a check.
+        let table = unsafe { core::slice::from_raw_parts(TABLE.as_ptr().cast::<u8>(), 64) };
+        let ok = det.protect(table).is_ok();
+        // SAFETY: as above.
+        let config = unsafe { det.add_protected_region(addr_of_mut!(CONFIG).cast::<u8>(), 64) };
+        c.check(ok && config.is_ok() && det.check_integrity().is_empty(), "CRC regions sealed and clean");
+        // SAFETY: a deliberate stray write into the protected copy.
+        unsafe { addr_of_mut!(CONFIG).cast::<u8>().add(10).write(0) };
+        let found = det.check_integrity();
+        c.check(found.total() == 1 && config.ok() == found.iter().next(), "CRC regions: the changed one found");
+        println!("corruption detector: {} regions, {} checks, {} corruptions", det.get_stats().regions_monitored, det.get_stats().total_checks, det.get_stats().corruptions_detected);
+    }
+
+    {
+        let mut storage = RedZoneStorage::new();
+        let mut guard = match RedZoneGuard::new(&mut storage, heap.allocator(), None) {
+            Ok(g) => g,
+            Err(_) => return c.check(false, "RedZoneGuard::new"),
+        };
+        let p = guard.allocate(20, 8).unwrap_or(ptr::null_mut());
+        // SAFETY: a deliberate one-byte overrun into the rear zone.
+        unsafe { p.add(20).write(0xEE) };
+        c.check(guard.check_all() == 1, "red zones: the overrun found by the walk");
+        // SAFETY: p is live; the guard refuses and quarantines it.
+        c.check(unsafe { guard.deallocate(p, 20) } == Err(MemoryError::CorruptedMetadata), "red zones: free refuses");
+        c.check(guard.red_zone_stats().quarantined_blocks == 1, "red zones: the block is quarantined");
+    }
+
+    {
+        let mut storage = LockedAllocatorStorage::new(InterruptFree::new());
+        // SAFETY: the heap is used only through the decorator while it lives.
+        let shared = match unsafe { LockedAllocator::new(&mut storage, heap.allocator()) } {
+            Ok(s) => s,
+            Err(_) => return c.check(false, "LockedAllocator::new"),
+        };
+        let p = shared.allocate(64, 8).unwrap_or(ptr::null_mut());
+        // SAFETY: p is live.
+        let freed = unsafe { shared.deallocate(p, 64) }.is_ok();
+        c.check(!p.is_null() && freed && shared.check().is_ok(), "lock decorator with interrupt masking");
+    }
+    c.check(heap.check().is_ok(), "the heap under the detectors is intact");
 }
 
 // ---------------------------------------------------------------------------

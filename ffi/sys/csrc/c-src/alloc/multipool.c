@@ -1,0 +1,448 @@
+/*
+ * Multi-size pool manager (layer 3): size classes over fixed-size pools, spill
+ * to larger classes, a fallback allocator through the interface, frees routed
+ * by address. See rtmem/multipool.h.
+ *
+ * RTM_DEVIATION from the seed's MultiSizePoolManager: fallback_allocations counts
+ * requests the fallback served (the seed counted attempts, failed ones too), and
+ * alignment takes part in choosing a class (the seed ignored it).
+ *
+ *     mem
+ *     | struct rtm_mpool | class[0] | class[1] | ... | class[capacity-1] |
+ *                          ^ sorted by (block_size, block_align, order added)
+ */
+#include "rtmem/multipool.h"
+
+#include "rtm_internal.h"
+
+#define MPOOL_MAGIC 0x4d504f4cu /* "MPOL" */
+
+typedef struct mpool_class {
+    rtm_pool_t *pool;
+    size_t block_size;  /* cached: the pool's block size and alignment never change */
+    size_t block_align;
+} mpool_class_t;
+
+struct rtm_mpool {
+    uint32_t magic;
+    uint32_t capacity;     /* entries in classes[] */
+    uint32_t has_fallback; /* 0 or 1 */
+    uint32_t reserved;
+    size_t footprint;      /* bytes of the caller's memory in use: header + table */
+    rtm_allocator_t fallback;
+    rtm_mpool_stats_t st;  /* st.total_pools is the number of classes */
+    mpool_class_t classes[];
+};
+
+RTM_STATIC_ASSERT(sizeof(struct rtm_mpool) % sizeof(void *) == 0u, class_table_aligned);
+
+size_t rtm_mpool_storage_size(uint32_t max_classes)
+{
+    size_t n = max_classes; /* a variable: on 64-bit targets the check below cannot fail */
+    if (n == 0u || n > (SIZE_MAX - sizeof(struct rtm_mpool)) / sizeof(mpool_class_t)) {
+        return 0u;
+    }
+    return sizeof(struct rtm_mpool) + n * sizeof(mpool_class_t);
+}
+
+rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out)
+{
+    if (out == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    *out = NULL;
+    if (mem == NULL || size > UINTPTR_MAX - (uintptr_t)mem) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (!is_aligned((uintptr_t)mem, RTM_MPOOL_MEM_ALIGN)) {
+        return RTM_ERR_ALIGNMENT;
+    }
+    if (size < rtm_mpool_storage_size(1u)) {
+        return RTM_ERR_NO_MEMORY;
+    }
+    size_t cap = (size - sizeof(struct rtm_mpool)) / sizeof(mpool_class_t);
+    if (cap > UINT32_MAX) {
+        cap = UINT32_MAX;
+    }
+    rtm_mpool_t *m = (rtm_mpool_t *)mem;
+    fill_bytes(m, 0u, sizeof *m);
+    m->capacity = (uint32_t)cap;
+    m->footprint = rtm_mpool_storage_size(m->capacity);
+    m->magic = MPOOL_MAGIC;
+    *out = m;
+    return RTM_OK;
+}
+
+static bool valid(const rtm_mpool_t *m)
+{
+    return m != NULL && m->magic == MPOOL_MAGIC;
+}
+
+static bool spans_overlap(uintptr_t a, size_t a_len, uintptr_t b, size_t b_len)
+{
+    return a - b < b_len || b - a < a_len;
+}
+
+/* Sort key order: block size, then alignment; equal keys keep insertion order. */
+static bool class_before(const mpool_class_t *a, const mpool_class_t *b)
+{
+    return a->block_size < b->block_size || (a->block_size == b->block_size && a->block_align < b->block_align);
+}
+
+rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool)
+{
+    if (m == NULL || pool == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (!valid(m) || rtm_pool_check(pool) != RTM_OK) {
+        return RTM_ERR_CORRUPTED;
+    }
+    uintptr_t lo = (uintptr_t)pool;
+    size_t len = rtm_pool_footprint(pool);
+    if (spans_overlap(lo, len, (uintptr_t)m, m->footprint)) {
+        return RTM_ERR_OVERLAP;
+    }
+    uint32_t n = m->st.total_pools;
+    for (uint32_t i = 0; i < n; i++) {
+        rtm_pool_t *other = m->classes[i].pool;
+        if (spans_overlap(lo, len, (uintptr_t)other, rtm_pool_footprint(other))) {
+            return RTM_ERR_OVERLAP;
+        }
+    }
+    if (n >= m->capacity) {
+        return RTM_ERR_NO_MEMORY;
+    }
+    mpool_class_t c = {pool, rtm_pool_block_size(pool), rtm_pool_block_align(pool)};
+    uint32_t at = n;
+    while (at > 0u && class_before(&c, &m->classes[at - 1u])) {
+        m->classes[at] = m->classes[at - 1u];
+        at--;
+    }
+    m->classes[at] = c;
+    m->st.total_pools = n + 1u;
+    return RTM_OK;
+}
+
+rtm_status_t rtm_mpool_set_fallback(rtm_mpool_t *m, const rtm_allocator_t *fallback)
+{
+    if (!valid(m)) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (fallback == NULL) {
+        m->has_fallback = 0u;
+        m->fallback.ops = NULL;
+        m->fallback.ctx = NULL;
+        return RTM_OK;
+    }
+    /* The slots the interface requires (see allocator.c); and never the manager
+     * itself, which would recurse without end on a miss. */
+    const rtm_allocator_ops_t *ops = fallback->ops;
+    if (ops == NULL || ops->size < offsetof(rtm_allocator_ops_t, deallocate) + sizeof ops->deallocate ||
+        ops->allocate == NULL || ops->deallocate == NULL || fallback->ctx == (void *)m) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    m->fallback = *fallback;
+    m->has_fallback = 1u;
+    return RTM_OK;
+}
+
+/* The class whose block area holds ptr, or NULL. */
+static mpool_class_t *owner_of(rtm_mpool_t *m, const void *ptr)
+{
+    for (uint32_t i = 0; i < m->st.total_pools; i++) {
+        if (rtm_pool_contains(m->classes[i].pool, ptr)) {
+            return &m->classes[i];
+        }
+    }
+    return NULL;
+}
+
+static bool class_fits(const mpool_class_t *c, size_t size, size_t align)
+{
+    return c->block_size >= size && c->block_align >= align;
+}
+
+/* The allocation itself, arguments already validated; counts one request. */
+static rtm_status_t alloc_any(rtm_mpool_t *m, size_t size, size_t align, void **out)
+{
+    bool spilled = false;
+    m->st.total_allocations++;
+    for (uint32_t i = 0; i < m->st.total_pools; i++) {
+        const mpool_class_t *c = &m->classes[i];
+        if (!class_fits(c, size, align)) {
+            continue;
+        }
+        rtm_status_t s = rtm_pool_alloc(c->pool, out);
+        if (s == RTM_OK) {
+            m->st.pool_hits++;
+            m->st.spills += spilled ? 1u : 0u;
+            return RTM_OK;
+        }
+        if (s != RTM_ERR_NO_MEMORY) {
+            m->st.pool_misses++;
+            return s;
+        }
+        spilled = true;
+    }
+    m->st.pool_misses++;
+    if (m->has_fallback == 0u) {
+        m->st.failures++;
+        return RTM_ERR_NO_MEMORY;
+    }
+    rtm_status_t s = rtm_allocator_allocate(&m->fallback, size, align, out);
+    if (s == RTM_OK) {
+        m->st.fallback_allocations++;
+    } else if (s == RTM_ERR_NO_MEMORY) {
+        m->st.failures++;
+    }
+    return s;
+}
+
+static rtm_status_t check_args(const rtm_mpool_t *m, size_t size, size_t align, void **out)
+{
+    if (out == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    *out = NULL;
+    if (!valid(m) || size == 0u) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    return align != 0u && !is_pow2(align) ? RTM_ERR_ALIGNMENT : RTM_OK;
+}
+
+rtm_status_t rtm_mpool_alloc(rtm_mpool_t *m, size_t size, size_t align, void **out)
+{
+    rtm_status_t s = check_args(m, size, align, out);
+    return s != RTM_OK ? s : alloc_any(m, size, align, out);
+}
+
+rtm_status_t rtm_mpool_free(rtm_mpool_t *m, void *ptr, size_t size)
+{
+    if (!valid(m)) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (ptr == NULL) {
+        return RTM_ERR_INVALID_POINTER;
+    }
+    const mpool_class_t *c = owner_of(m, ptr);
+    rtm_status_t s;
+    if (c != NULL) {
+        s = rtm_pool_free(c->pool, ptr);
+    } else if (m->has_fallback != 0u) {
+        s = rtm_allocator_deallocate(&m->fallback, ptr, size);
+        m->st.fallback_deallocations += s == RTM_OK ? 1u : 0u;
+    } else {
+        s = RTM_ERR_INVALID_POINTER;
+    }
+    m->st.total_deallocations += s == RTM_OK ? 1u : 0u;
+    return s;
+}
+
+void rtm_mpool_get_stats(const rtm_mpool_t *m, rtm_mpool_stats_t *out)
+{
+    if (out == NULL) {
+        return;
+    }
+    if (!valid(m)) {
+        fill_bytes(out, 0u, sizeof *out);
+        return;
+    }
+    *out = m->st;
+}
+
+uint32_t rtm_mpool_class_count(const rtm_mpool_t *m)
+{
+    return valid(m) ? m->st.total_pools : 0u;
+}
+
+rtm_status_t rtm_mpool_class_info(const rtm_mpool_t *m, uint32_t index, rtm_mpool_class_info_t *out)
+{
+    if (!valid(m) || out == NULL || index >= m->st.total_pools) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    const mpool_class_t *c = &m->classes[index];
+    rtm_pool_stats_t ps;
+    rtm_pool_get_stats(c->pool, &ps);
+    fill_bytes(out, 0u, sizeof *out);
+    out->pool = c->pool;
+    out->block_size = c->block_size;
+    out->block_align = c->block_align;
+    out->total_blocks = ps.total_blocks;
+    out->free_blocks = ps.free_blocks;
+    out->utilization_permille = rtm_pool_utilization_permille(c->pool);
+    return RTM_OK;
+}
+
+static void add_stats(rtm_alloc_stats_t *sum, const rtm_alloc_stats_t *s)
+{
+    sum->bytes_allocated += s->bytes_allocated;
+    sum->bytes_deallocated += s->bytes_deallocated;
+    sum->bytes_in_use += s->bytes_in_use;
+    sum->peak_memory_usage += s->peak_memory_usage;
+    sum->free_bytes += s->free_bytes;
+    if (s->largest_free_block > sum->largest_free_block) {
+        sum->largest_free_block = s->largest_free_block;
+    }
+    sum->capacity += s->capacity;
+    sum->total_allocations += s->total_allocations;
+    sum->total_deallocations += s->total_deallocations;
+    sum->current_allocations += s->current_allocations;
+    sum->flags &= s->flags;
+}
+
+void rtm_mpool_stats(const rtm_mpool_t *m, rtm_alloc_stats_t *out)
+{
+    if (out == NULL) {
+        return;
+    }
+    fill_bytes(out, 0u, sizeof *out);
+    if (!valid(m)) {
+        return;
+    }
+    rtm_alloc_stats_t s;
+    out->flags = RTM_STATS_HAS_FREE_BYTES | RTM_STATS_HAS_LARGEST_FREE | RTM_STATS_HAS_CAPACITY;
+    for (uint32_t i = 0; i < m->st.total_pools; i++) {
+        rtm_pool_stats(m->classes[i].pool, &s);
+        add_stats(out, &s);
+    }
+    if (m->has_fallback != 0u) {
+        rtm_allocator_stats(&m->fallback, &s);
+        add_stats(out, &s);
+    }
+    out->allocation_failures = m->st.failures;
+}
+
+rtm_status_t rtm_mpool_check(const rtm_mpool_t *m)
+{
+    if (m == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (m->magic != MPOOL_MAGIC || m->st.total_pools > m->capacity || m->has_fallback > 1u ||
+        m->footprint != rtm_mpool_storage_size(m->capacity)) {
+        return RTM_ERR_CORRUPTED;
+    }
+    for (uint32_t i = 0; i < m->st.total_pools; i++) {
+        const mpool_class_t *c = &m->classes[i];
+        if (rtm_pool_check(c->pool) != RTM_OK || c->block_size != rtm_pool_block_size(c->pool) ||
+            c->block_align != rtm_pool_block_align(c->pool) || (i > 0u && class_before(c, c - 1))) {
+            return RTM_ERR_CORRUPTED;
+        }
+        uintptr_t lo = (uintptr_t)c->pool;
+        size_t len = rtm_pool_footprint(c->pool);
+        if (spans_overlap(lo, len, (uintptr_t)m, m->footprint)) {
+            return RTM_ERR_CORRUPTED;
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            const rtm_pool_t *other = m->classes[j].pool;
+            if (spans_overlap(lo, len, (uintptr_t)other, rtm_pool_footprint(other))) {
+                return RTM_ERR_CORRUPTED;
+            }
+        }
+    }
+    if (m->has_fallback != 0u && rtm_allocator_check(&m->fallback) != RTM_OK) {
+        return RTM_ERR_CORRUPTED;
+    }
+    return RTM_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The allocator view                                                        */
+/* ------------------------------------------------------------------------ */
+
+static rtm_status_t op_allocate(void *ctx, size_t size, size_t align, void **out)
+{
+    return rtm_mpool_alloc((rtm_mpool_t *)ctx, size, align, out);
+}
+
+static rtm_status_t op_deallocate(void *ctx, void *ptr, size_t size)
+{
+    return rtm_mpool_free((rtm_mpool_t *)ctx, ptr, size);
+}
+
+/* A class block: in place when its class still fits, else move it. */
+static rtm_status_t realloc_class_block(rtm_mpool_t *m, const mpool_class_t *c, void *ptr, size_t new_size,
+                                        size_t align, void **out)
+{
+    rtm_status_t s = rtm_pool_validate(c->pool, ptr);
+    if (s != RTM_OK) {
+        return s;
+    }
+    if (class_fits(c, new_size, align)) {
+        rtm_allocator_t pa = rtm_pool_allocator(c->pool);
+        s = rtm_allocator_reallocate(&pa, ptr, c->block_size, new_size, align, out);
+        if (s == RTM_OK) {
+            m->st.total_allocations++;
+            m->st.pool_hits++;
+            m->st.total_deallocations++;
+        }
+        return s;
+    }
+    void *fresh = NULL;
+    s = alloc_any(m, new_size, align, &fresh);
+    if (s != RTM_OK) {
+        return s;
+    }
+    copy_bytes(fresh, ptr, c->block_size < new_size ? c->block_size : new_size);
+    s = rtm_pool_free(c->pool, ptr); /* validated above: cannot fail */
+    RTM_ASSERT(s == RTM_OK);
+    m->st.total_deallocations++;
+    *out = fresh;
+    return s;
+}
+
+static rtm_status_t op_reallocate(void *ctx, void *ptr, size_t old_size, size_t new_size, size_t align,
+                                  void **out)
+{
+    rtm_mpool_t *m = (rtm_mpool_t *)ctx;
+    if (ptr == NULL) {
+        return rtm_mpool_alloc(m, new_size, align, out);
+    }
+    if (new_size == 0u) {
+        if (out != NULL) {
+            *out = NULL;
+        }
+        return rtm_mpool_free(m, ptr, old_size);
+    }
+    rtm_status_t s = check_args(m, new_size, align, out);
+    if (s != RTM_OK) {
+        return s;
+    }
+    const mpool_class_t *c = owner_of(m, ptr);
+    if (c != NULL) {
+        return realloc_class_block(m, c, ptr, new_size, align, out);
+    }
+    if (m->has_fallback == 0u) {
+        return RTM_ERR_INVALID_POINTER;
+    }
+    m->st.total_allocations++;
+    m->st.pool_misses++;
+    s = rtm_allocator_reallocate(&m->fallback, ptr, old_size, new_size, align, out);
+    if (s == RTM_OK) {
+        m->st.fallback_allocations++;
+        m->st.fallback_deallocations++;
+        m->st.total_deallocations++;
+    } else if (s == RTM_ERR_NO_MEMORY) {
+        m->st.failures++;
+    }
+    return s;
+}
+
+static void op_stats(const void *ctx, rtm_alloc_stats_t *out)
+{
+    rtm_mpool_stats((const rtm_mpool_t *)ctx, out);
+}
+
+static rtm_status_t op_check(const void *ctx)
+{
+    return rtm_mpool_check((const rtm_mpool_t *)ctx);
+}
+
+static const rtm_allocator_ops_t mpool_ops = {
+    (uint32_t)sizeof(rtm_allocator_ops_t), 0u, op_allocate, op_deallocate, op_reallocate, op_stats, op_check,
+};
+
+rtm_allocator_t rtm_mpool_allocator(rtm_mpool_t *m)
+{
+    rtm_allocator_t a = {m != NULL ? &mpool_ops : NULL, m};
+    return a;
+}
