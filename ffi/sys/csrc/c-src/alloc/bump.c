@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Bump arena (layer 3): the design's SimpleHeapAllocator, with the defects of
  * the seed fixed (its deallocate did nothing, its stats went wrong on free).

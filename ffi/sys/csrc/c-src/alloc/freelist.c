@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Free-list heap (layer 3): the design's LinkedListAllocator, with the seed's
  * defects fixed (it never coalesced, lost the header bytes on split, ignored
@@ -16,7 +17,8 @@
  *   |                    |              | ...                |
  *   +--------------------+ b + size     +--------------------+ b + size
  *
- *   seal = keyed hash(b, size|flags, next or NULL); key = hash(heap address).
+ *   used: seal = keyed hash(b, size|USED); key = hash(heap address, epoch)
+ *   free: seal = size ^ next ^ rotr(b, 13) ^ key (cheap: every list walk checks it)
  *
  * Coalescing uses the address-ordered list rather than boundary tags: a free
  * walks the list to its insertion point anyway (the list stays sorted), and
@@ -94,8 +96,21 @@ static uintptr_t end_of(const fblk_t *f)
     return (uintptr_t)f + size_of(&f->h);
 }
 
+static uintptr_t rotr13(uintptr_t x)
+{
+    return (x >> 13) | (x << (sizeof(uintptr_t) * 8u - 13u));
+}
+
+/* A used block's seal is the keyed hash of its address and size word. A free
+ * block's is cheaper, as list walks check every free block they pass: the xor
+ * of its size word, its link, its address rotated by 13 and the key. A short
+ * overrun that changes the size word or the link alone is always caught; a
+ * random overwrite of the header passes with probability 2^-W. */
 static size_t seal_of(const rtm_freelist_t *h, uintptr_t at, size_t word, const fblk_t *next)
 {
+    if ((word & USED) == 0u) {
+        return (size_t)(word ^ (uintptr_t)next ^ rotr13(at) ^ h->key);
+    }
     uint32_t s = seal_add(h->key, at);
     s = seal_add(s, word);
     s = seal_add(s, (uintptr_t)next);
@@ -156,9 +171,25 @@ static int classify(const rtm_freelist_t *h, uintptr_t a)
     return (w & USED) != 0u ? BLK_LIVE : BLK_FREE;
 }
 
-/* A member of the free list: a sound free header whose link goes strictly
- * upwards past a live block (never to an adjacent block), so every list walk
- * ends. */
+/*
+ * Walking the list. Every node a walk passes is checked before its size or
+ * link is used: it lies strictly above the end of the node before it (so every
+ * walk ends and no two free blocks touch) and its free-block seal holds (one
+ * xor chain, a few instructions, where the keyed hash of a used block would
+ * cost tens). The first node's address is bounded by the control block check,
+ * every later one is the link of a node whose seal held; a damaged list answers
+ * RTM_ERR_CORRUPTED before anything is written, and the walk reads outside the
+ * heap only if a damaged header passes its seal (probability 2^-W per header).
+ */
+static bool node_ok(const rtm_freelist_t *h, const fblk_t *f, uintptr_t above)
+{
+    uintptr_t a = (uintptr_t)f;
+    /* The node's address came from the control block (bounded by cb_ok) or
+     * from the link of a node whose seal held; `above` keeps the walk going up. */
+    return a >= above && f->h.seal == (f->h.word ^ (uintptr_t)f->next ^ rotr13(a) ^ h->key);
+}
+
+/* A member of the free list, fully checked (rtm_freelist_stats). */
 static bool list_node_ok(const rtm_freelist_t *h, const fblk_t *f)
 {
     return classify(h, (uintptr_t)f) == BLK_FREE &&
@@ -265,16 +296,19 @@ static rtm_status_t alloc_block(rtm_freelist_t *h, size_t size, size_t align, vo
     size_t need = 0u;
     if (block_size(h, size, &need)) {
         fblk_t *prev = NULL;
+        uintptr_t above = h->lo;
         for (fblk_t *c = h->head; c != NULL; prev = c, c = c->next) {
-            if (!list_node_ok(h, c)) {
+            if (!node_ok(h, c, above)) {
                 return RTM_ERR_CORRUPTED;
             }
+            size_t have = c->h.word; /* sealed free: no flags, inside the heap */
             uintptr_t p = 0u;
-            if (fit((uintptr_t)c, end_of(c), need, align, &p)) {
+            if (have >= need && fit((uintptr_t)c, (uintptr_t)c + have, need, align, &p)) {
                 stats_note_alloc(&h->stats, carve(h, prev, c, p, need) - HDR);
                 *out = (void *)p;
                 return RTM_OK;
             }
+            above = (uintptr_t)c + have + 1u; /* the next node lies beyond a live block */
         }
     }
     stats_note_failure(&h->stats);
@@ -282,20 +316,22 @@ static rtm_status_t alloc_block(rtm_freelist_t *h, size_t size, size_t align, vo
 }
 
 /* The list neighbours of live block `b` (size `size`): *prev = last free block
- * below it, *next = first above it (either may be NULL). Verifies every free
- * block on the way and that neither overlaps `b`. */
+ * below it, *next = first above it (either may be NULL). The walk checks the
+ * nodes it passes (node_ok) and that neither neighbour overlaps `b`. */
 static rtm_status_t neighbours(const rtm_freelist_t *h, uintptr_t b, size_t size, fblk_t **prev,
                                fblk_t **next)
 {
     fblk_t *p = NULL;
     fblk_t *c = h->head;
+    uintptr_t above = h->lo;
     while (c != NULL) {
-        if (!list_node_ok(h, c)) {
+        if (!node_ok(h, c, above)) {
             return RTM_ERR_CORRUPTED;
         }
         if ((uintptr_t)c >= b) {
             break;
         }
+        above = (uintptr_t)c + c->h.word + 1u;
         p = c;
         c = c->next;
     }
@@ -563,6 +599,28 @@ rtm_status_t rtm_freelist_check(const rtm_freelist_t *h)
         a += size_of(blk_at(a));
     }
     return expect == NULL && stats_agree(&h->stats, live, bytes) ? RTM_OK : RTM_ERR_CORRUPTED;
+}
+
+rtm_status_t rtm_freelist_walk(const rtm_freelist_t *h, rtm_walk_fn fn, void *ctx)
+{
+    if (h == NULL || fn == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (!cb_ok(h)) {
+        return RTM_ERR_CORRUPTED;
+    }
+    for (uintptr_t a = h->lo; a < h->hi; a += size_of(blk_at(a))) {
+        int state = classify(h, a); /* bounds the block inside the heap */
+        if (state == BLK_BAD) {
+            return RTM_ERR_CORRUPTED;
+        }
+        rtm_block_info_t info = {(void *)(a + HDR), size_of(blk_at(a)) - HDR, state == BLK_LIVE ? 1u : 0u, 0u};
+        rtm_status_t s = fn(ctx, &info);
+        if (s != RTM_OK) {
+            return s;
+        }
+    }
+    return RTM_OK;
 }
 
 /* ---- the allocator interface ---- */

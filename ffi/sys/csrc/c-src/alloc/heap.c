@@ -1,70 +1,79 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The O(1) real-time heap: segregated fit over power-of-two size classes with
- * one bitmap word, immediate coalescing through boundary tags, keyed headers.
- * docs/heap.md has the design, the bounds and what misuse is detected.
+ * one bitmap word, immediate coalescing through boundary tags, headers that
+ * check themselves. docs/heap.md has the design, the bounds and the measured
+ * misuse detection.
  *
  * Block layout. Payloads are 8-aligned, so headers sit at 4 mod 8 and block
  * sizes (header included) are multiples of 8, at least 16:
  *
  *   used block, payload p                 free block, payload p
  *   +------------------------------+      +------------------------------+
- *   | header (keyed)               | p-4  | header (keyed)               | p-4
+ *   | header (used form)           | p-4  | header (free form)           | p-4
  *   +------------------------------+      +------------------------------+
  *   | payload ...                  | p    | next: link                   | p
  *   |                              |      | prev: link                   | p+4
  *   |                              |      | size (plain)                 | p+8
  *   |                              |      | ...                          |
- *   |                              |      | tag: size                    | p+size-8
+ *   |                              |      | tag: size (plain)            | p+size-8
  *   +------------------------------+      +------------------------------+
  *
- *   header, decoded:   31 ...................... 3   2    1    0
- *                     | block size in bytes       | 0 | PU | U  |
- *   U: this block is used. PU: the block before it is used. Bit 2 is 0.
- *   Stored XOR key(p) = p rotated right by 3 (the low 32 bits of p), which
- *   is p / 8 for a payload: a word of small value (a zero, a count, a size)
- *   decodes to about p / 8, a size beyond the region unless p itself is below
- *   8 times the region's size, which no RAM of an MCU is. On wider targets,
- *   whose heaps may lie anywhere in the low 32 bits (and whose links are
- *   small offsets), the key's top bit is set as well: never below 2 GiB.
- *   A header that a merge leaves inside a bigger block is stored once more
- *   XOR STALE, the top byte of its size flipped: it can never pass for a
- *   header again, not even when the memory's next owner overwrites its first
- *   bytes (the top byte is the last one a forward write reaches on the
- *   little-endian targets rtmem runs on), yet classify() still knows its
- *   pointer was freed before.
+ *   header word, decoded (stored XOR key(p)):
+ *       31 ........................ 10   9    8    7 ...... 0
+ *      | block size / 8              | PU | U  | check byte  |
+ *   U: this block is used. PU: the block before it is used.
+ *
+ * The header's low byte is the first one an overrun of the block before it
+ * reaches (little-endian), and it holds no information: in a used header it
+ * is a check, stored byte 0 == stored byte 1 ^ CHECK. So a one-byte overrun is
+ * always caught, and so is any overrun that writes the same value into bytes
+ * 0 and 1 (CHECK is not 0); other values pass with odds 1/256. A free header
+ * needs no check byte, nor flags (U is clear, and the block before a free
+ * one is always used): before anything follows a free block's links, its
+ * header must equal exactly what make_free() writes for the plain size copy
+ * at p+8, which a forward overrun can only reach through the header.
+ * key(p) = p rotated right by 3, which is p / 8 for a payload: a data word
+ * of small value decodes to about p / 1024 as a size, beyond the region for
+ * every heap that lies above 1024 times its region size (SRAM at 0x2000_0000:
+ * 512 KiB), on top of the check byte it must also pass.
+ * A header that a merge leaves inside a bigger block is stored once more
+ * XOR STALE, the top byte flipped: it decodes to 16 MiB or more and can never
+ * pass for a header again, not even when the memory's next owner overwrites
+ * its first bytes, yet classify() still knows its pointer was freed before.
  *
  * A link is a 32-bit number: the address itself on 32-bit targets, the offset
  * from the control block on wider ones (whose regions must therefore lie in
- * the 4 GiB above it), so the layout is the same everywhere.
- * The free blocks of class z = clz32(size) (2..27) form a circular doubly
- * linked list through a sentinel node in the control block at h + 8z; bit z of
- * the bitmap says the list is not empty. A list holds only its sentinel when
- * a node's next and prev are equal, which is how unlinking notices it emptied
- * a class.
+ * the 4 GiB above it), so the layout is the same everywhere. A link is checked
+ * to name an 8-aligned node inside the heap before anything is written through
+ * it. The free blocks of class z = clz32(size) (8..27) form a circular doubly
+ * linked list through a sentinel node in the control block; bit z of the
+ * bitmap says the list is not empty. A list holds only its sentinel when a
+ * node's next and prev are equal, which is how unlinking notices it emptied a
+ * class.
  */
 #include "rtm_internal.h"
 #include "rtmem/heap.h"
 
-#define F_USED 1u
-#define F_PREV 2u
-#define F_MARK 4u
-#define STALE 0xff000000u /* flips a size (< 2^30) beyond every region */
+#define U_BIT 0x100u
+#define PU_BIT 0x200u
+#define FLIP_PU 0x202u   /* PU and its image in the check byte: a used header stays valid */
+#define CHECK 0xa5u      /* stored byte 0 ^ stored byte 1 of a used header */
+#define STALE 0xff000000u /* flips a size (< 16 MiB) to 16 MiB or more */
 #define MIN_BLOCK 16u
-#define MAX_AREA 0x3ffffff8u /* block bytes per region (< 2^30); larger regions are cut */
-#define ZLO 2u               /* class of the largest blocks (< 2^30) */
+#define MAX_AREA 0x00fffff8u /* block bytes per region (< 16 MiB); larger regions are cut */
+#define ZLO 8u               /* class of the largest blocks (< 16 MiB) */
 #define ZHI 27u              /* class of 16..31-byte blocks */
 
 typedef unsigned char byte;
 
 #if SIZE_MAX > 0xffffffffu
 #define TOO_BIG(size) ((size) > 0x7fffffffu)
-#define KEY_TOP 0x80000000u
 /* p is 4 GiB or more from h: the 32-bit offset test alone cannot tell. */
 #define FAR(h, p) ((((uintptr_t)(p) - (uintptr_t)(h)) >> 32) != 0u)
 #define BASE(h) ((uintptr_t)(h))
 #else
 #define TOO_BIG(size) false /* covered by the sign test on size + 3 */
-#define KEY_TOP 0u
 #define FAR(h, p) false
 #define BASE(h) ((uintptr_t)0u)
 #endif
@@ -84,7 +93,6 @@ struct rtm_heap {
     uint32_t nfree;  /* free blocks */
     uint32_t spanr0; /* region 0 (first payload at h + LOP): (span - 16) / 8 */
     uint32_t span0;
-    struct sentinel cls[ZHI + 1u - ZLO]; /* class z at offset 8z */
     /* Usable bytes of live blocks (low half, never above the heap's size, so
      * never carries) and successful allocations (high half, wraps): one
      * 64-bit addition counts an allocation; a free subtracts from half[LOW]
@@ -93,11 +101,14 @@ struct rtm_heap {
         uint64_t both;
         uint32_t half[2];
     } use_allocs;
+    uint64_t bytes_freed;
     uint32_t frees; /* successful deallocations (wraps) */
     uint32_t peak;
-    uint64_t bytes_freed;
     uint32_t failures; /* allocations refused for lack of memory (wraps) */
-    uint32_t reserved; /* zero; the size is the same on every target */
+    uint32_t seal;     /* seal_of(the handle) */
+    uint32_t lim0;     /* nodes a link may name: (offset from h) / 8 <= lim0 */
+    uint32_t reserved[3]; /* zero: puts class z's sentinel at h + 8z */
+    struct sentinel cls[ZHI + 1u - ZLO];
     struct region extra[RTM_HEAP_MAX_REGIONS - 1u]; /* span 0: unused */
 };
 
@@ -105,21 +116,22 @@ struct rtm_heap {
 #define LO0 ((uint32_t)(((sizeof(struct rtm_heap) + 4u + 7u) & ~(size_t)7u) - 4u))
 #define LOP (LO0 + 4u)
 
+RTM_STATIC_ASSERT(sizeof(struct rtm_heap) == 248u, heap_control_size);
 RTM_STATIC_ASSERT(offsetof(struct rtm_heap, cls) == (size_t)8u * ZLO, heap_sentinels_at_8z);
-RTM_STATIC_ASSERT(sizeof(struct rtm_heap) == 280u, heap_control_size);
 RTM_STATIC_ASSERT(LO0 == RTM_HEAP_CONTROL_SIZE, heap_control_size_public);
 RTM_STATIC_ASSERT(RTM_HEAP_MIN_ARENA == RTM_HEAP_CONTROL_SIZE + MIN_BLOCK + 4u, heap_min_arena);
+RTM_STATIC_ASSERT(RTM_HEAP_MAX_REQUEST == MAX_AREA - 4u, heap_max_request);
 RTM_STATIC_ASSERT(offsetof(struct rtm_heap, bytes_freed) % 8u == 0u, heap_u64_aligned);
 RTM_STATIC_ASSERT(offsetof(struct rtm_heap, use_allocs) % 8u == 0u, heap_u64_aligned_2);
+RTM_STATIC_ASSERT(offsetof(struct rtm_heap, cls) % 8u == 0u, heap_sentinels_aligned);
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define LOW 1
-#else
-#define LOW 0
+#error "the header's check byte must be the first byte an overrun reaches: little-endian targets only"
 #endif
+#define LOW 0
 
 /* ------------------------------------------------------------------------ */
-/* Words, keys, links                                                        */
+/* Words, keys, headers, links                                               */
 
 static inline uint32_t *word(byte *p)
 {
@@ -138,18 +150,40 @@ static inline uint32_t ror32(uint32_t a, unsigned n)
 
 static inline uint32_t key(const byte *p)
 {
-    return ror32((uint32_t)(uintptr_t)p, 3u) | KEY_TOP;
+    return ror32((uint32_t)(uintptr_t)p, 3u);
 }
 
-/* Decoded header of the block whose payload is p. */
-static inline uint32_t hdr(const byte *p)
+static inline uint32_t keyed(const byte *p, uint32_t size, uint32_t flags)
 {
-    return rdw(p - 4) ^ key(p);
+    return ((size << 7) | flags) ^ key(p);
 }
 
-static inline void set_hdr(byte *p, uint32_t plain)
+/* Block size of a decoded header word. */
+static inline uint32_t size_of(uint32_t plain)
 {
-    *word(p - 4) = plain ^ key(p);
+    return (plain >> 7) & ~7u;
+}
+
+/* Does a stored header carry a valid check byte (used form)? */
+static inline bool checked(uint32_t stored)
+{
+    return ((stored ^ (stored >> 8)) & 0xffu) == CHECK;
+}
+
+/* Stored header of a used block: U, PU as given in flags, check byte. */
+static inline uint32_t used_hdr(const byte *p, uint32_t size, uint32_t flags)
+{
+    uint32_t t = keyed(p, size, flags);
+    return (t & ~0xffu) | (((t >> 8) ^ CHECK) & 0xffu);
+}
+
+/* Stored header of a free block of `size` bytes: no flags (U clear; the
+ * block before a free block is always used, so its PU would say nothing),
+ * which keeps the check of a free header to one XOR and one compare with
+ * the shifted size. */
+static inline uint32_t free_hdr(const byte *p, uint32_t size)
+{
+    return (size << 7) ^ key(p);
 }
 
 static inline byte *ptr_of(const rtm_heap_t *h, uint32_t l)
@@ -169,9 +203,29 @@ static inline byte *sentinel(rtm_heap_t *h, uint32_t z)
     return (byte *)h + (size_t)8u * z;
 }
 
+/* Leading zeros of x (32 for 0, without undefined behaviour). */
 static inline uint32_t clz32(uint32_t x)
 {
-    return (uint32_t)__builtin_clz(x);
+#if defined(__ARM_FEATURE_CLZ)
+    uint32_t r;
+    __asm__("clz %0, %1" : "=r"(r) : "r"(x));
+    return r;
+#else
+    return x == 0u ? 32u : (uint32_t)__builtin_clz(x);
+#endif
+}
+
+/* The handle's seal: NOT its own address, a word memory that is not a heap
+ * holds only by rare chance. */
+static inline uint32_t seal_of(const rtm_heap_t *h)
+{
+    return ~(uint32_t)(uintptr_t)h;
+}
+
+/* Is h a heap (not NULL, its seal in place)? */
+static inline bool is_heap(const rtm_heap_t *h)
+{
+    return h != NULL && h->seal == seal_of(h);
 }
 
 /* Helpers of the hot paths: inlined when optimizing for speed, shared when
@@ -182,7 +236,22 @@ static inline uint32_t clz32(uint32_t x)
 #define HOT static inline __attribute__((always_inline))
 #endif
 
-/* Take free block p (class z) out of its list; clear bit z if it was alone. */
+static bool far_node(const rtm_heap_t *h, const byte *p);
+
+/* A status of the fast paths only: "not decided here, ask the general path". */
+#define SLOW 1
+
+/* May link l be written through: an 8-aligned node (sentinel or free
+ * payload with its three words) inside region 0 or its control block, or
+ * (when far) a payload of another region? The fast paths pass far = false
+ * and leave everything else to the general path. */
+HOT bool node_ok(const rtm_heap_t *h, uint32_t l, bool far)
+{
+    return ror32(l - link_of(h, h), 3u) <= h->lim0 || (far && far_node(h, ptr_of(h, l)));
+}
+
+/* Take free block p (class z) out of its list; clear bit z if it was alone.
+ * Its links were checked with node_ok(). */
 HOT void unlink_block(rtm_heap_t *h, byte *p, uint32_t z, uint32_t *map)
 {
     uint32_t nx = rdw(p);
@@ -202,7 +271,7 @@ HOT void make_free(rtm_heap_t *h, byte *p, uint32_t size, uint32_t *map)
     byte *s = sentinel(h, z);
     uint32_t first = rdw(s);
     uint32_t pl = link_of(h, p);
-    set_hdr(p, size | F_PREV);
+    *word(p - 4) = free_hdr(p, size);
     *word(p + 8) = size; /* the tag itself in a 16-byte block */
     *word(p + size - 8u) = size;
     *word(s) = pl;
@@ -246,9 +315,9 @@ HOT void settle(rtm_heap_t *h, byte *p, uint32_t have, uint32_t need, uint32_t p
         need = have; /* too little left for a block: take it whole */
     }
     note_alloc(h, need - 4u);
-    set_hdr(p, need | F_USED | prev);
+    *word(p - 4) = used_hdr(p, need, U_BIT | prev);
     if (split == succ) {
-        *word(p + have - 4u) ^= F_PREV;
+        *word(p + have - 4u) ^= FLIP_PU;
     }
     if (split) {
         make_free(h, p + need, rest, &map);
@@ -315,6 +384,12 @@ __attribute__((noinline)) static uint64_t find_region(const rtm_heap_t *h, const
 }
 RTM_STATIC_ASSERT(RTM_HEAP_MAX_REGIONS == 4u, find_region_tries_three_regions);
 
+/* A link that is not in region 0 may name a payload of another region. */
+__attribute__((noinline)) static bool far_node(const rtm_heap_t *h, const byte *p)
+{
+    return find_region(h, p) != 0u;
+}
+
 /* True when [a, a + n) is within the reach of 32-bit links from h: on wider
  * targets the 4 GiB above h (so a link converts with one addition). */
 static bool reachable(const rtm_heap_t *h, uintptr_t a, size_t n)
@@ -330,6 +405,12 @@ static bool reachable(const rtm_heap_t *h, uintptr_t a, size_t n)
 #endif
 }
 
+/* Does [a, a + n) wrap around the end of the address space? */
+static bool wraps(uintptr_t a, size_t n)
+{
+    return n > UINTPTR_MAX - a;
+}
+
 /*
  * Add [mem, mem + size) as region slot i (0: right after the control block):
  * one free block, then the end marker (a used header of size 0). The first
@@ -339,9 +420,12 @@ static bool reachable(const rtm_heap_t *h, uintptr_t a, size_t n)
 static rtm_status_t add(rtm_heap_t *h, uint32_t i, void *mem, size_t size)
 {
     uintptr_t a = (uintptr_t)mem;
+    if (mem == NULL || wraps(a, size) || size < MIN_BLOCK + 4u) {
+        return RTM_ERR_INVALID_ARG;
+    }
     byte *p = (byte *)((a + 11u) & ~(uintptr_t)7u);
     size_t skip = (size_t)((uintptr_t)p - a);
-    if (mem == NULL || size < skip + MIN_BLOCK) {
+    if (size < skip + MIN_BLOCK) {
         return RTM_ERR_INVALID_ARG;
     }
     if (!reachable(h, a, size)) {
@@ -352,12 +436,13 @@ static rtm_status_t add(rtm_heap_t *h, uint32_t i, void *mem, size_t size)
     if (i == 0u) {
         h->span0 = span;
         h->spanr0 = (span - MIN_BLOCK) >> 3;
+        h->lim0 = (LOP + span - MIN_BLOCK) >> 3;
     } else {
         h->extra[i - 1u].lo = link_of(h, p);
         h->extra[i - 1u].span = span;
     }
     uint32_t map = h->map;
-    set_hdr(p + span, F_USED);
+    *word(p + span - 4u) = used_hdr(p + span, 0u, U_BIT);
     make_free(h, p, span, &map);
     h->map = map;
     h->nfree++;
@@ -370,9 +455,13 @@ rtm_status_t rtm_heap_init(void *mem, size_t size, rtm_heap_t **out)
         return RTM_ERR_INVALID_ARG;
     }
     *out = NULL;
-    rtm_heap_t *h = (rtm_heap_t *)(((uintptr_t)mem + 7u) & ~(uintptr_t)7u);
-    size_t skip = (size_t)((uintptr_t)h - (uintptr_t)mem) + LO0;
-    if (mem == NULL || size < skip + MIN_BLOCK + 4u) {
+    uintptr_t a = (uintptr_t)mem;
+    if (mem == NULL || wraps(a, size) || size < LO0 + MIN_BLOCK + 4u) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    rtm_heap_t *h = (rtm_heap_t *)((a + 7u) & ~(uintptr_t)7u);
+    size_t skip = (size_t)((uintptr_t)h - a) + LO0;
+    if (size < skip + MIN_BLOCK + 4u) {
         return RTM_ERR_INVALID_ARG;
     }
     if (!reachable(h, (uintptr_t)h, size - skip + LO0)) {
@@ -385,13 +474,14 @@ rtm_status_t rtm_heap_init(void *mem, size_t size, rtm_heap_t **out)
         h->cls[z - ZLO].prev = l;
     }
     (void)add(h, 0u, (byte *)h + LO0, size - skip); /* cannot fail: checked above */
+    h->seal = seal_of(h);
     *out = h;
     return RTM_OK;
 }
 
 rtm_status_t rtm_heap_add_region(rtm_heap_t *h, void *mem, size_t size)
 {
-    if (h == NULL || mem == NULL) {
+    if (!is_heap(h) || mem == NULL || wraps((uintptr_t)mem, size)) {
         return RTM_ERR_INVALID_ARG;
     }
     uintptr_t a = (uintptr_t)mem;
@@ -415,22 +505,31 @@ rtm_status_t rtm_heap_add_region(rtm_heap_t *h, void *mem, size_t size)
 /* ------------------------------------------------------------------------ */
 /* Allocation                                                                */
 
-/*
- * Hand out block p, the first of class z, with `have` bytes: skip g bytes
- * (0, or a free block that gives the payload its alignment), keep need bytes,
- * free the rest if it can hold a block. Returns the payload.
- */
-HOT byte *grab(rtm_heap_t *h, uint32_t z, byte *p, uint32_t have, uint32_t g, uint32_t need)
+/* Is p, the first block of its class, an intact free block of `have` bytes
+ * (its size copy) that holds need bytes, and may its next link be followed? */
+HOT bool free_ok(const rtm_heap_t *h, const byte *p, uint32_t have, uint32_t need, bool far)
 {
-    uint32_t map = h->map;
-    byte *s = sentinel(h, z);
-    uint32_t nx = rdw(p);
-    *word(s) = nx;
-    *word(ptr_of(h, nx) + 4) = link_of(h, s);
-    if (nx == link_of(h, s)) {
-        map &= ~(1u << z);
+    uint32_t off = offset0(h, p);
+    uint32_t span = h->span0;
+    if (off > span - MIN_BLOCK) { /* not in region 0 (p is 8-aligned: see node_ok()) */
+        uint64_t w = far ? find_region(h, p) : 0u;
+        if (w == 0u) {
+            return false;
+        }
+        off = (uint32_t)w;
+        span = (uint32_t)(w >> 32);
     }
-    uint32_t prev = F_PREV;
+    /* it holds need bytes and ends inside its region, whatever a damaged
+     * heap may have put in its lists */
+    return have >= need && have <= span - off && rdw(p - 4) == free_hdr(p, have) && node_ok(h, rdw(p), far);
+}
+
+/* Free block p of `have` bytes, just taken out of its list (map: the bitmap
+ * after that): skip g bytes as a free block of their own (0, or at least
+ * 16), keep need bytes, free the rest if it can hold a block. */
+HOT byte *carve(rtm_heap_t *h, byte *p, uint32_t have, uint32_t g, uint32_t need, uint32_t map)
+{
+    uint32_t prev = PU_BIT;
     uint32_t dfree = 0u - 1u;
     if (g != 0u) {
         make_free(h, p, g, &map);
@@ -444,24 +543,103 @@ HOT byte *grab(rtm_heap_t *h, uint32_t z, byte *p, uint32_t have, uint32_t g, ui
 }
 
 /*
+ * Hand out block p, the first of class z, with `have` bytes (checked with
+ * free_ok()): skip g bytes (0, or a free block that gives the payload its
+ * alignment), keep need bytes, free the rest if it can hold a block.
+ * Returns the payload.
+ */
+HOT byte *grab(rtm_heap_t *h, uint32_t z, byte *p, uint32_t have, uint32_t g, uint32_t need)
+{
+    uint32_t map = h->map;
+    byte *s = sentinel(h, z);
+    uint32_t nx = rdw(p);
+    *word(s) = nx;
+    *word(ptr_of(h, nx) + 4) = link_of(h, s);
+    if (nx == link_of(h, s)) {
+        map &= ~(1u << z);
+    }
+    return carve(h, p, have, g, need, map);
+}
+
+/* Bytes to skip at the start of free block p for a payload aligned to align:
+ * 0, or enough for a free block in front (never 8). */
+static inline uint32_t gap(const byte *p, uint32_t align)
+{
+    uint32_t g = (uint32_t)(0u - (uintptr_t)p) & (align - 1u);
+    return g == 8u ? g + align : g;
+}
+
+/* y if class y has a first block whose size copy holds need bytes after
+ * its gap for align (take() then checks the block); else 32. The first
+ * block is a node the heap checked before linking it, so reading its size
+ * copy stays inside the heap. */
+static uint32_t may_fit(rtm_heap_t *h, uint32_t y, uint32_t need, uint32_t align)
+{
+    if (y > ZHI || ((h->map >> y) & 1u) == 0u) {
+        return 32u;
+    }
+    byte *q = ptr_of(h, rdw(sentinel(h, y)));
+    return rdw(q + 8) >= gap(q, align) + need ? y : 32u;
+}
+
+/* The block after node *at in the list of class y, if there is one whose
+ * links may be written through: returned when it is intact and holds need
+ * bytes after its gap for align; else NULL, with *at moved to it (or to 0
+ * when the list ends or a link is not a node of the heap). */
+static byte *next_fit(const rtm_heap_t *h, uint32_t y, uint32_t *at, uint32_t need, uint32_t align)
+{
+    uint32_t l = *at != 0u ? rdw(ptr_of(h, *at)) : 0u;
+    *at = 0u;
+    if (l == 0u || l == link_of(h, (const byte *)h + (size_t)8u * y) || !node_ok(h, l, false)) {
+        return NULL;
+    }
+    *at = l;
+    byte *q = ptr_of(h, l);
+    uint32_t have = rdw(q + 8);
+    uint32_t g = gap(q, align);
+    return have >= g + need && free_ok(h, q, have, g + need, false) && node_ok(h, rdw(q + 4), false) ? q : NULL;
+}
+
+/*
  * The general allocation: need block bytes, payload aligned to align (a power
  * of two >= 8). Good fit over the classes whose every block holds need plus
- * the worst alignment gap; failing that, the first block of need's own class.
+ * the worst alignment gap; failing that, the first block of the largest
+ * class, then of need's own class, if it holds need plus its own gap.
+ * *st: RTM_ERR_CORRUPTED when the block to take is damaged.
  */
-static byte *take(rtm_heap_t *h, uint32_t need, uint32_t align)
+static byte *take(rtm_heap_t *h, uint32_t need, uint32_t align, rtm_status_t *st)
 {
+    uint32_t map = h->map;
     uint32_t want = align > 8u ? need + align + 8u : need;
     uint32_t c = clz32(want - 1u);
-    uint32_t m = c == 0u ? 0u : h->map << (32u - c);
-    uint32_t z = m != 0u ? c - 1u - clz32(m) : clz32(need);
-    if ((h->map & (1u << z)) == 0u) {
+    uint32_t m = c == 0u ? 0u : map << (32u - c);
+    uint32_t z = m != 0u ? c - 1u - clz32(m) : 32u;
+    if (z == 32u) { /* no class is sure to fit: the largest class, then need's own */
+        z = may_fit(h, (uint32_t)__builtin_ctz(map | 0x80000000u), need, align);
+    }
+    if (z == 32u) {
+        z = may_fit(h, clz32(need), need, align);
+    }
+    if (z == 32u) { /* last tries: the next three blocks of the largest class */
+        uint32_t y = (uint32_t)__builtin_ctz(map | 0x80000000u);
+        uint32_t at = y <= ZHI ? rdw((const byte *)h + (size_t)8u * y) : 0u; /* its first block */
+        byte *q = next_fit(h, y, &at, need, align);
+        q = q != NULL ? q : next_fit(h, y, &at, need, align);
+        q = q != NULL ? q : next_fit(h, y, &at, need, align);
+        if (q != NULL) {
+            unlink_block(h, q, y, &map);
+            return carve(h, q, rdw(q + 8), gap(q, align), need, map);
+        }
         return NULL;
     }
     byte *p = ptr_of(h, rdw(sentinel(h, z)));
     uint32_t have = rdw(p + 8);
-    uint32_t g = (uint32_t)(0u - (uintptr_t)p) & (align - 1u);
-    g = g == 8u ? g + align : g;
-    return have < g + need ? NULL : grab(h, z, p, have, g, need);
+    uint32_t g = gap(p, align);
+    if (!free_ok(h, p, have, g + need, true)) {
+        *st = RTM_ERR_CORRUPTED;
+        return NULL;
+    }
+    return grab(h, z, p, have, g, need);
 }
 
 __attribute__((noinline)) static rtm_status_t alloc_slow(rtm_heap_t *h, size_t size, size_t align, void **out)
@@ -471,14 +649,15 @@ __attribute__((noinline)) static rtm_status_t alloc_slow(rtm_heap_t *h, size_t s
     if (s != RTM_OK) {
         return s;
     }
+    s = RTM_ERR_NO_MEMORY;
     byte *p = NULL;
     if (size <= RTM_HEAP_MAX_REQUEST && align <= MAX_AREA) {
         uint32_t need = ((uint32_t)size + 11u) & ~7u;
-        p = take(h, need < MIN_BLOCK ? MIN_BLOCK : need, (uint32_t)align);
+        p = take(h, need < MIN_BLOCK ? MIN_BLOCK : need, (uint32_t)align, &s);
     }
     if (p == NULL) {
-        h->failures++;
-        return RTM_ERR_NO_MEMORY;
+        h->failures += s == RTM_ERR_NO_MEMORY ? 1u : 0u;
+        return s;
     }
     *out = p;
     return RTM_OK;
@@ -487,18 +666,23 @@ __attribute__((noinline)) static rtm_status_t alloc_slow(rtm_heap_t *h, size_t s
 #ifndef __OPTIMIZE_SIZE__ /* the fast path of rtm_heap_alloc() */
 /* No class is sure to fit need bytes: only the first block of need's own
  * class may (if the class has a block at all; else p is its sentinel). */
-HOT rtm_status_t alloc_last(rtm_heap_t *h, uint32_t need, void **out)
+HOT rtm_status_t alloc_last(rtm_heap_t *h, size_t size, uint32_t need, void **out)
 {
-    uint32_t z = clz32(need);
-    byte *p = ptr_of(h, rdw(sentinel(h, z)));
-    if (((h->map >> z) & 1u) == 0u || rdw(p + 8) < need) {
-        h->failures++;
-        *out = NULL;
-        return RTM_ERR_NO_MEMORY;
+    uint32_t z = clz32(need); /* below ZLO for needs beyond every region: no bit there */
+    *out = NULL;
+    if (((h->map >> z) & 1u) != 0u) {
+        byte *p = ptr_of(h, rdw(sentinel(h, z)));
+        uint32_t have = rdw(p + 8);
+        if (have >= need) {
+            if (!free_ok(h, p, have, need, false)) {
+                return alloc_slow(h, size, 8u, out); /* another region, or damage */
+            }
+            *out = grab(h, z, p, have, 0u, need);
+            return RTM_OK;
+        }
     }
-    *out = p;
-    (void)grab(h, z, p, rdw(p + 8), 0u, need);
-    return RTM_OK;
+    h->failures++;
+    return RTM_ERR_NO_MEMORY;
 }
 #endif
 
@@ -507,7 +691,7 @@ rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out
     if (out == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
-    if (h == NULL) {
+    if (!is_heap(h)) {
         *out = NULL;
         return RTM_ERR_INVALID_ARG;
     }
@@ -528,12 +712,15 @@ rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out
     uint32_t need = ((uint32_t)size + 11u) & ~7u;
     uint32_t m = h->map << (32u - c);
     if (m == 0u) {
-        return alloc_last(h, need, out);
+        return alloc_last(h, size, need, out);
     }
     uint32_t z = c - 1u - clz32(m);
     byte *p = ptr_of(h, rdw(sentinel(h, z)));
-    *out = p;
-    (void)grab(h, z, p, rdw(p + 8), 0u, need);
+    uint32_t have = rdw(p + 8);
+    if (!free_ok(h, p, have, need, false)) {
+        return alloc_slow(h, size, align, out); /* another region, or damage */
+    }
+    *out = grab(h, z, p, have, 0u, need);
     return RTM_OK;
 #endif
 }
@@ -541,27 +728,27 @@ rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out
 /* ------------------------------------------------------------------------ */
 /* Validation of a pointer handed back by the caller                         */
 
-/* Could pl be the decoded header of a block at offset off of a region of
- * `span` bytes? */
+/* Could plain header pl, at offset off of a region of `span` bytes, give a
+ * block size that stays inside the region? */
 static bool plausible(uint32_t pl, uint32_t off, uint32_t span)
 {
-    uint32_t size = pl & ~7u;
-    return size >= MIN_BLOCK && size <= span - off && (pl & F_MARK) == 0u;
+    uint32_t size = size_of(pl);
+    return size >= MIN_BLOCK && size <= span - off;
 }
 
 /* Why p, at offset off in a region of `span` bytes, is not a live block:
- * freed before (its header says free, or was merged away: STALE), interior,
- * or damaged. Never RTM_OK. */
+ * freed before (its header is a free one, or was merged away: STALE), a
+ * damaged header (its top two bytes still name a size that fits: an overrun
+ * of the block before reached its first two bytes), or no block at all.
+ * Never RTM_OK. */
 __attribute__((noinline)) static rtm_status_t classify(const byte *p, uint32_t off, uint32_t span)
 {
-    uint32_t pl = hdr(p);
-    if (plausible(pl ^ STALE, off, span)) {
+    uint32_t stored = rdw(p - 4);
+    uint32_t pl = stored ^ key(p);
+    if (plausible(pl ^ STALE, off, span) || (stored == free_hdr(p, rdw(p + 8)) && plausible(pl, off, span))) {
         return RTM_ERR_DOUBLE_FREE;
     }
-    if (!plausible(pl, off, span)) {
-        return RTM_ERR_INVALID_POINTER;
-    }
-    return (pl & F_USED) == 0u ? RTM_ERR_DOUBLE_FREE : RTM_ERR_CORRUPTED;
+    return size_of(pl & 0xffff0000u) <= span - off ? RTM_ERR_CORRUPTED : RTM_ERR_INVALID_POINTER;
 }
 
 struct live {
@@ -569,25 +756,36 @@ struct live {
     uint32_t raw;    /* stored header */
     uint32_t size;   /* block size */
     uint32_t nraw;   /* stored header of the next block */
-    uint32_t nhdr;   /* ... decoded */
+    uint32_t nsize;  /* size of the free block after, 0 when it is used */
     uint32_t psize;  /* size of the free block before, 0 when it is used */
 };
 
+/* Is the free block whose payload is q, claimed to have `size` bytes by a
+ * size copy or tag, intact where it will be touched: its header exactly the
+ * free form of that size, its size a multiple of 8 from 16 to `room`, its
+ * links naming nodes of the heap? */
+HOT bool free_intact(const rtm_heap_t *h, const byte *q, uint32_t size, uint32_t room, bool far)
+{
+    return ror32(size - MIN_BLOCK, 3u) <= (room - MIN_BLOCK) >> 3 && rdw(q - 4) == free_hdr(q, size) &&
+           node_ok(h, rdw(q), far) && node_ok(h, rdw(q + 4), far);
+}
+
 /*
  * Is p a live block? It must lie in a region at a granule boundary; its
- * header must say used with a size that stays inside the region; the next
- * header's size must stay inside the region too (an overrun rarely leaves
- * that true); and when the block before is free, its tag must give a size
- * up to p's offset in the region that leads to a free header of exactly that
- * size. Bit 2 (always 0) is only checked by classify() and rtm_heap_check().
+ * header must be a used one with a valid check byte and a size that stays
+ * inside the region; the header after it must be intact: a used one with a
+ * valid check byte that says its predecessor is used, or a free one that
+ * free_intact() accepts; and when the block before is free, its tag must lead
+ * to a free block that free_intact() accepts. Everything is checked before
+ * the caller changes anything.
  */
-HOT struct live validate(const rtm_heap_t *h, const byte *p)
+HOT struct live validate(const rtm_heap_t *h, const byte *p, bool far)
 {
-    struct live v = {RTM_ERR_INVALID_POINTER, 0u, 0u, 0u, 0u, 0u};
+    struct live v = {far ? RTM_ERR_INVALID_POINTER : SLOW, 0u, 0u, 0u, 0u, 0u};
     uint32_t off = offset0(h, p);
     uint32_t span = h->span0;
     if (outside0(h, p, off)) {
-        uint64_t w = find_region(h, p);
+        uint64_t w = far ? find_region(h, p) : 0u;
         if (w == 0u) {
             return v;
         }
@@ -596,10 +794,10 @@ HOT struct live validate(const rtm_heap_t *h, const byte *p)
     }
     v.raw = rdw(p - 4);
     uint32_t pl = v.raw ^ key(p);
-    v.size = pl & ~7u;
+    v.size = size_of(pl);
     uint32_t room = span - off; /* bytes from p's header to the end marker */
-    if ((pl & F_USED) == 0u || v.size - MIN_BLOCK > room - MIN_BLOCK) {
-        v.st = classify(p, off, span);
+    if ((pl & U_BIT) == 0u || !checked(v.raw) || v.size - MIN_BLOCK > room - MIN_BLOCK) {
+        v.st = far ? classify(p, off, span) : SLOW;
         if (v.st == RTM_OK) {
             __builtin_unreachable(); /* tells the callers' error test it always holds */
         }
@@ -607,15 +805,26 @@ HOT struct live validate(const rtm_heap_t *h, const byte *p)
     }
     const byte *np = p + v.size;
     v.nraw = rdw(np - 4);
-    v.nhdr = v.nraw ^ key(np);
-    v.psize = 0u;
-    v.st = RTM_ERR_CORRUPTED;
-    if ((v.nhdr & ~7u) > room - v.size) {
-        return v; /* an overrun reached the next header */
+    v.st = far ? RTM_ERR_CORRUPTED : SLOW;
+    uint32_t npl = v.nraw ^ key(np);
+    if ((npl & U_BIT) != 0u) {
+        /* a used header (or the end marker) that says its predecessor is
+         * used and ends inside the region; not a stale one (16 MiB and up) */
+        if (!checked(v.nraw) || (npl & PU_BIT) == 0u || size_of(npl) > room - v.size) {
+            return v; /* an overrun reached the next header */
+        }
+    } else {
+        v.nsize = room - v.size >= MIN_BLOCK ? rdw(np + 8) : 0u;
+        if (!free_intact(h, np, v.nsize, room - v.size, far)) {
+            return v;
+        }
     }
-    if ((pl & F_PREV) == 0u) {
-        v.psize = rdw(p - 8) & ~7u;
-        if (v.psize > off || hdr(p - v.psize) != (v.psize | F_PREV)) { /* 0 and 8 fail the header */
+    if ((pl & PU_BIT) == 0u) {
+        if (off < MIN_BLOCK) {
+            return v; /* the first block of a region has no block before it */
+        }
+        v.psize = rdw(p - 8);
+        if (!free_intact(h, p - v.psize, v.psize, off, far)) {
             return v;
         }
     }
@@ -623,43 +832,67 @@ HOT struct live validate(const rtm_heap_t *h, const byte *p)
     return v;
 }
 
-rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
+/* Free live block p (validate() said so and gave v): merge, list. */
+HOT void release(rtm_heap_t *h, byte *p, const struct live *v)
 {
-    if (h == NULL) {
-        return RTM_ERR_INVALID_ARG;
-    }
-    byte *p = (byte *)ptr;
-    struct live v = validate(h, p);
-    if (v.st != RTM_OK) {
-        return v.st;
-    }
     /* Nothing can fail from here; counting first keeps the counters' loads
      * and stores together, ahead of the list stores that might alias them. */
-    note_free(h, v.size - 4u);
-    uint32_t size = v.size;
+    note_free(h, v->size - 4u);
+    uint32_t size = v->size;
     uint32_t map = h->map;
     uint32_t nfree = h->nfree + 1u;
     byte *np = p + size;
-    if ((v.nhdr & F_USED) == 0u) {
-        uint32_t nsize = v.nhdr & ~7u;
-        unlink_block(h, np, clz32(nsize), &map);
-        *word(np - 4) = v.nraw ^ STALE;
-        size += nsize;
+    if (v->nsize != 0u) {
+        unlink_block(h, np, clz32(v->nsize), &map);
+        *word(np - 4) = v->nraw ^ STALE;
+        size += v->nsize;
         nfree--;
     } else {
-        *word(np - 4) = v.nraw ^ F_PREV;
+        *word(np - 4) = v->nraw ^ FLIP_PU;
     }
-    if (v.psize != 0u) {
-        *word(p - 4) = v.raw ^ STALE; /* a second free is still caught */
-        p -= v.psize;
-        unlink_block(h, p, clz32(v.psize), &map);
-        size += v.psize;
+    if (v->psize != 0u) {
+        *word(p - 4) = v->raw ^ STALE; /* a second free is still caught */
+        p -= v->psize;
+        unlink_block(h, p, clz32(v->psize), &map);
+        size += v->psize;
         nfree--;
     }
     make_free(h, p, size, &map);
     h->map = map;
     h->nfree = nfree;
-    return RTM_OK;
+}
+
+/* validate() for every case: other regions, and every error answer. */
+__attribute__((noinline)) static struct live validate_far(const rtm_heap_t *h, const byte *p)
+{
+    return validate(h, p, true);
+}
+
+/* rtm_heap_free() for every case: other regions, and every error answer. */
+__attribute__((noinline)) static rtm_status_t free_slow(rtm_heap_t *h, byte *p)
+{
+    struct live v = validate(h, p, true); /* inline: one frame less on the stack */
+    if (v.st == RTM_OK) {
+        release(h, p, &v);
+    }
+    return v.st;
+}
+
+rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
+{
+    if (!is_heap(h)) {
+        return RTM_ERR_INVALID_ARG;
+    }
+#ifndef __OPTIMIZE_SIZE__
+    /* Fast path: a block of region 0 whose neighbours pass every check
+     * there; anything else (and every error) in free_slow(). */
+    struct live v = validate(h, (byte *)ptr, false);
+    if (v.st == RTM_OK) {
+        release(h, (byte *)ptr, &v);
+        return RTM_OK;
+    }
+#endif
+    return free_slow(h, (byte *)ptr);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -671,7 +904,7 @@ rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t 
         return RTM_ERR_INVALID_ARG;
     }
     *out = NULL;
-    if (h == NULL) {
+    if (!is_heap(h)) {
         return RTM_ERR_INVALID_ARG;
     }
     if (ptr == NULL) {
@@ -685,23 +918,29 @@ rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t 
     if (st != RTM_OK) {
         return st;
     }
-    struct live v = validate(h, p);
+#ifdef __OPTIMIZE_SIZE__
+    struct live v = validate_far(h, p);
+#else
+    struct live v = validate(h, p, false);
+    if (v.st != RTM_OK) {
+        v = validate_far(h, p);
+    }
+#endif
     if (v.st != RTM_OK) {
         return v.st;
     }
     /* In place: shrink, or grow into a free block right after it. */
-    bool next_free = (v.nhdr & F_USED) == 0u;
-    uint32_t have = v.size + (next_free ? v.nhdr & ~7u : 0u);
+    uint32_t have = v.size + v.nsize;
     uint32_t need = ((uint32_t)new_size + 11u) & ~7u;
     if (new_size <= RTM_HEAP_MAX_REQUEST && need <= have && is_aligned((uintptr_t)p, align)) {
         uint32_t map = h->map;
-        if (next_free) {
-            unlink_block(h, p + v.size, clz32(have - v.size), &map);
+        if (v.nsize != 0u) {
+            unlink_block(h, p + v.size, clz32(v.nsize), &map);
             *word(p + v.size - 4u) = v.nraw ^ STALE;
         }
         note_free(h, v.size - 4u);
-        settle(h, p, have, need < MIN_BLOCK ? MIN_BLOCK : need, (v.raw ^ key(p)) & F_PREV, !next_free,
-               next_free ? 0u - 1u : 0u, map);
+        settle(h, p, have, need < MIN_BLOCK ? MIN_BLOCK : need, (v.raw ^ key(p)) & PU_BIT, v.nsize == 0u,
+               v.nsize != 0u ? 0u - 1u : 0u, map);
         *out = p;
         return RTM_OK;
     }
@@ -720,10 +959,10 @@ rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t 
 
 size_t rtm_heap_usable_size(const rtm_heap_t *h, const void *ptr)
 {
-    if (h == NULL) {
+    if (!is_heap(h)) {
         return 0u;
     }
-    struct live v = validate(h, (const byte *)ptr);
+    struct live v = validate_far(h, (const byte *)ptr);
     return v.st == RTM_OK ? (size_t)v.size - 4u : 0u;
 }
 
@@ -733,7 +972,7 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
         return;
     }
     fill_bytes(out, 0u, sizeof *out);
-    if (h == NULL) {
+    if (!is_heap(h)) {
         return;
     }
     /* capacity: usable bytes when every region is one free block */
@@ -751,10 +990,10 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
     out->bytes_in_use = in_use;
     out->peak_memory_usage = h->peak;
     out->free_bytes += out->capacity - in_use - (size_t)4u * (live + h->nfree);
-    if (h->map != 0u) {
+    uint32_t z = (uint32_t)__builtin_ctz(h->map | 0x80000000u);
+    if (z <= ZHI) {
         /* The largest class holding a block: requests up to its smallest size
          * find it by good fit, bigger ones only by its first block. */
-        uint32_t z = (uint32_t)__builtin_ctz(h->map);
         out->largest_free_block = rdw(ptr_of(h, h->cls[z - ZLO].next) + 8) - 4u;
     }
     out->total_allocations = allocs;
@@ -765,53 +1004,86 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Integrity check                                                           */
+/* Walk and integrity check                                                  */
 
-/* Is link l the payload of a free block of class z (size copy and tag in
- * agreement)? Reads only inside a region. */
-static bool node_ok(const rtm_heap_t *h, uint32_t l, uint32_t z)
+/*
+ * Visit every block of every region in address order (fn may be NULL) and
+ * check what a walk can see: headers in their used or free form, sizes inside
+ * the region, PU right, no two free blocks adjacent, size copies and tags of
+ * free blocks, the end marker. Counts what it saw.
+ */
+static rtm_status_t walk(const rtm_heap_t *h, rtm_walk_fn fn, void *ctx, uint32_t *used, uint32_t *live,
+                         uint32_t *nfree)
 {
-    const byte *p = ptr_of(h, l);
-    uint32_t pl = !outside0(h, p, offset0(h, p)) || find_region(h, p) != 0u ? hdr(p) : F_USED;
-    uint32_t size = pl & ~7u;
-    return (pl & (F_USED | F_MARK)) == 0u && clz32(size) == z && rdw(p + 8) == size && rdw(p + size - 8u) == size;
-}
-
-rtm_status_t rtm_heap_check(const rtm_heap_t *h)
-{
-    if (h == NULL) {
-        return RTM_ERR_INVALID_ARG;
-    }
-    /* Every block of every region, in address order: sizes inside the
-     * region, PU right, no two free blocks adjacent, the end marker. */
-    uint32_t used = 0u;
-    uint32_t live = 0u;
-    uint32_t nfree = 0u;
     for (uint32_t i = 0; i < RTM_HEAP_MAX_REGIONS; i++) {
         byte *p;
         uint32_t span = region(h, i, &p);
         const byte *end = p + span;
-        uint32_t prev_used = F_PREV; /* what the next header's PU and bit 2 must read */
+        uint32_t prev_used = PU_BIT; /* what the next header's PU must read */
         while (span != 0u && p < end) {
-            uint32_t pl = hdr(p);
-            uint32_t size = pl & ~7u;
-            if ((pl & (F_MARK | F_PREV)) != prev_used || size < MIN_BLOCK || size > (uint32_t)(end - p) ||
-                (pl & F_USED) + prev_used == 0u) {
+            uint32_t raw = rdw(p - 4);
+            uint32_t pl = raw ^ key(p);
+            uint32_t size = size_of(pl);
+            uint32_t room = (uint32_t)(end - p);
+            bool is_used = (pl & U_BIT) != 0u;
+            if (size < MIN_BLOCK || size > room ||
+                (is_used ? (pl & PU_BIT) != prev_used || !checked(raw)
+                         : prev_used == 0u || raw != free_hdr(p, size) || rdw(p + 8) != size ||
+                               rdw(p + size - 8u) != size)) {
                 return RTM_ERR_CORRUPTED;
             }
-            used += (pl & F_USED) != 0u ? size - 4u : 0u;
-            live += pl & F_USED;
-            nfree += ~pl & F_USED;
-            prev_used = (pl & F_USED) << 1;
+            *used += is_used ? size - 4u : 0u;
+            *live += is_used ? 1u : 0u;
+            *nfree += is_used ? 0u : 1u;
+            if (fn != NULL) {
+                rtm_block_info_t b = {p, size - 4u, is_used ? 1u : 0u, 0u};
+                rtm_status_t s = fn(ctx, &b);
+                if (s != RTM_OK) {
+                    return s;
+                }
+            }
+            prev_used = is_used ? PU_BIT : 0u;
             p += size;
         }
-        if (span != 0u && (p != end || hdr(end) != (F_USED | prev_used))) {
+        if (span != 0u && (p != end || rdw(end - 4) != used_hdr(end, 0u, U_BIT | prev_used))) {
             return RTM_ERR_CORRUPTED;
         }
     }
-    if (used != (uint32_t)h->use_allocs.both || live != (uint32_t)(h->use_allocs.both >> 32) - h->frees ||
-        nfree != h->nfree || h->peak < used ||
-        (h->map & ~0x0ffffffcu) != 0u) {
+    return RTM_OK;
+}
+
+rtm_status_t rtm_heap_walk(const rtm_heap_t *h, rtm_walk_fn fn, void *ctx)
+{
+    if (!is_heap(h) || fn == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    uint32_t used = 0u;
+    uint32_t live = 0u;
+    uint32_t nfree = 0u;
+    return walk(h, fn, ctx, &used, &live, &nfree);
+}
+
+/* Is link l the payload of an intact free block of class z (header, size
+ * copy and tag in agreement)? Reads only inside a region. */
+static bool list_node_ok(const rtm_heap_t *h, uint32_t l, uint32_t z)
+{
+    const byte *p = ptr_of(h, l);
+    bool inside = !outside0(h, p, offset0(h, p)) || find_region(h, p) != 0u;
+    uint32_t size = inside ? rdw(p + 8) : 0u;
+    return inside && clz32(size) == z && rdw(p - 4) == free_hdr(p, size) && rdw(p + size - 8u) == size;
+}
+
+rtm_status_t rtm_heap_check(const rtm_heap_t *h)
+{
+    if (!is_heap(h)) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    uint32_t used = 0u;
+    uint32_t live = 0u;
+    uint32_t nfree = 0u;
+    if (walk(h, NULL, NULL, &used, &live, &nfree) != RTM_OK || used != (uint32_t)h->use_allocs.both ||
+        live != (uint32_t)(h->use_allocs.both >> 32) - h->frees || nfree != h->nfree || h->peak < used ||
+        (h->map & ~0x0fffff00u) != 0u) {
         return RTM_ERR_CORRUPTED;
     }
     /* Every list, from its sentinel round to it: each node a free block of
@@ -819,14 +1091,14 @@ rtm_status_t rtm_heap_check(const rtm_heap_t *h)
      * agreement; the walks visit exactly the free blocks, so none is missing,
      * listed twice or caught in a cycle (and no walk runs past nfree). */
     for (uint32_t z = ZLO; z <= ZHI; z++) {
-        uint32_t s = link_of(h, (const byte *)h + (size_t)8u * z);
+        uint32_t s = link_of(h, &h->cls[z - ZLO]);
         uint32_t before = s;
         uint32_t l = h->cls[z - ZLO].next;
         if (((h->map >> z) & 1u) != (l != s ? 1u : 0u)) {
             return RTM_ERR_CORRUPTED;
         }
         for (; l != s; before = l, l = rdw(ptr_of(h, l))) {
-            if (nfree-- == 0u || !node_ok(h, l, z) || rdw(ptr_of(h, l) + 4) != before) {
+            if (nfree-- == 0u || !list_node_ok(h, l, z) || rdw(ptr_of(h, l) + 4) != before) {
                 return RTM_ERR_CORRUPTED;
             }
         }

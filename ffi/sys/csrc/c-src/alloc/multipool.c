@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Multi-size pool manager (layer 3): size classes over fixed-size pools, spill
  * to larger classes, a fallback allocator through the interface, frees routed
@@ -58,7 +59,7 @@ rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out)
         return RTM_ERR_ALIGNMENT;
     }
     if (size < rtm_mpool_storage_size(1u)) {
-        return RTM_ERR_NO_MEMORY;
+        return RTM_ERR_INVALID_ARG; /* too small: the one status of every allocator's init */
     }
     size_t cap = (size - sizeof(struct rtm_mpool)) / sizeof(mpool_class_t);
     if (cap > UINT32_MAX) {
@@ -97,7 +98,7 @@ rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool)
     if (!valid(m) || rtm_pool_check(pool) != RTM_OK) {
         return RTM_ERR_CORRUPTED;
     }
-    uintptr_t lo = (uintptr_t)pool;
+    uintptr_t lo = (uintptr_t)rtm_pool_memory(pool);
     size_t len = rtm_pool_footprint(pool);
     if (spans_overlap(lo, len, (uintptr_t)m, m->footprint)) {
         return RTM_ERR_OVERLAP;
@@ -105,7 +106,7 @@ rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool)
     uint32_t n = m->st.total_pools;
     for (uint32_t i = 0; i < n; i++) {
         rtm_pool_t *other = m->classes[i].pool;
-        if (spans_overlap(lo, len, (uintptr_t)other, rtm_pool_footprint(other))) {
+        if (spans_overlap(lo, len, (uintptr_t)rtm_pool_memory(other), rtm_pool_footprint(other))) {
             return RTM_ERR_OVERLAP;
         }
     }
@@ -327,14 +328,14 @@ rtm_status_t rtm_mpool_check(const rtm_mpool_t *m)
             c->block_align != rtm_pool_block_align(c->pool) || (i > 0u && class_before(c, c - 1))) {
             return RTM_ERR_CORRUPTED;
         }
-        uintptr_t lo = (uintptr_t)c->pool;
+        uintptr_t lo = (uintptr_t)rtm_pool_memory(c->pool);
         size_t len = rtm_pool_footprint(c->pool);
         if (spans_overlap(lo, len, (uintptr_t)m, m->footprint)) {
             return RTM_ERR_CORRUPTED;
         }
         for (uint32_t j = 0; j < i; j++) {
             const rtm_pool_t *other = m->classes[j].pool;
-            if (spans_overlap(lo, len, (uintptr_t)other, rtm_pool_footprint(other))) {
+            if (spans_overlap(lo, len, (uintptr_t)rtm_pool_memory(other), rtm_pool_footprint(other))) {
                 return RTM_ERR_CORRUPTED;
             }
         }

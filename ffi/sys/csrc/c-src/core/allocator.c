@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The allocator interface (layer 2): wrappers that validate the allocator
  * itself, supply defaults for optional slots, and forward to the ops table.

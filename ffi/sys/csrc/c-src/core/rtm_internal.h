@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Internal helpers shared by every rtmem component: alignment arithmetic,
  * overflow-checked sizes, request validation, statistics bookkeeping and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /* Version and status names (layer 1). */
 #include "rtm_internal.h"
 
@@ -9,7 +10,7 @@ uint32_t rtm_version(void)
 const char *rtm_version_string(void)
 {
     /* Kept equal to the RTM_VERSION_* macros by test/cases/core.c. */
-    static const char version[] = "0.1.0";
+    static const char version[] = "0.2.0";
     return version;
 }
 

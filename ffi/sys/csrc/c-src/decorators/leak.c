@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The leak tracker (layer 4): an allocator decorator that records every live
  * block in a caller-provided table and reports old blocks once.
@@ -18,6 +19,9 @@ typedef struct tracker {
     uintptr_t pending_caller;
     uint32_t magic;
     uint32_t enabled;
+    uint32_t *owners; /* owner tag of records[i], or NULL: no tags */
+    rtm_leak_owner_fn owner_fn;
+    void *owner_user;
 } tracker_t;
 
 RTM_STORAGE_FITS(tracker_t, rtm_leak_t, leak_storage);
@@ -69,6 +73,9 @@ static void record(tracker_t *t, void *ptr, size_t size, uintptr_t caller)
     r->caller = caller;
     r->flags = 0u;
     r->reserved = 0u;
+    if (t->owners != NULL) {
+        t->owners[r - t->records] = t->owner_fn(t->owner_user);
+    }
     t->stats.tracked_allocations++;
     t->stats.live_records++;
 }
@@ -79,6 +86,9 @@ static void forget(tracker_t *t, rtm_leak_record_t *r)
         t->stats.false_positives++; /* it was still in use after all */
     }
     fill_bytes(r, 0u, sizeof *r);
+    if (t->owners != NULL) {
+        t->owners[r - t->records] = 0u;
+    }
     t->stats.live_records--;
 }
 
@@ -155,6 +165,9 @@ static rtm_status_t leak_check_ops(const void *ctx)
     for (size_t i = 0; i < t->capacity; i++) {
         const void *p = t->records[i].ptr;
         if (p == NULL) {
+            if (t->owners != NULL && t->owners[i] != 0u) {
+                return RTM_ERR_CORRUPTED; /* a free record keeps no owner */
+            }
             continue;
         }
         live++;
@@ -336,6 +349,9 @@ rtm_status_t rtm_leak_clear(rtm_leak_t *l)
     }
     for (size_t i = 0; i < t->capacity; i++) {
         fill_bytes(&t->records[i], 0u, sizeof t->records[i]);
+        if (t->owners != NULL) {
+            t->owners[i] = 0u;
+        }
     }
     uint32_t capacity = t->stats.capacity;
     fill_bytes(&t->stats, 0u, sizeof t->stats);
@@ -353,4 +369,81 @@ void rtm_leak_get_stats(const rtm_leak_t *l, rtm_leak_stats_t *out)
     if (t != NULL) {
         *out = t->stats;
     }
+}
+
+/* ---- owner tags ------------------------------------------------------------------- */
+
+rtm_status_t rtm_leak_set_owner_hook(rtm_leak_t *l, uint32_t *owners, size_t count, rtm_leak_owner_fn fn,
+                                     void *user)
+{
+    tracker_t *t = trk(l);
+    if (t == NULL || (owners != NULL && (fn == NULL || count < t->capacity))) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    t->owners = owners;
+    t->owner_fn = owners != NULL ? fn : NULL;
+    t->owner_user = owners != NULL ? user : NULL;
+    for (size_t i = 0; owners != NULL && i < t->capacity; i++) {
+        owners[i] = 0u;
+    }
+    return RTM_OK;
+}
+
+rtm_status_t rtm_leak_lookup(const rtm_leak_t *l, const void *ptr, rtm_leak_record_t *rec, uint32_t *owner)
+{
+    const tracker_t *t = ctrk(l);
+    if (t == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    const rtm_leak_record_t *r = find(t, ptr);
+    if (r == NULL) {
+        return RTM_ERR_INVALID_POINTER;
+    }
+    if (rec != NULL) {
+        *rec = *r;
+    }
+    if (owner != NULL) {
+        *owner = t->owners != NULL ? t->owners[r - t->records] : 0u;
+    }
+    return RTM_OK;
+}
+
+rtm_status_t rtm_leak_owner_report(const rtm_leak_t *l, rtm_leak_owner_usage_t *out, size_t cap, size_t *count)
+{
+    const tracker_t *t = ctrk(l);
+    if (count != NULL) {
+        *count = 0u;
+    }
+    if (t == NULL || (out == NULL && cap != 0u)) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    size_t n = 0u;
+    rtm_status_t s = RTM_OK;
+    for (size_t i = 0; i < t->capacity; i++) {
+        const rtm_leak_record_t *r = &t->records[i];
+        if (r->ptr == NULL) {
+            continue;
+        }
+        uint32_t owner = t->owners != NULL ? t->owners[i] : 0u;
+        size_t k = 0u;
+        while (k < n && out[k].owner != owner) {
+            k++;
+        }
+        if (k == n) {
+            if (n == cap) {
+                s = RTM_ERR_NO_MEMORY; /* this owner's blocks are not counted anywhere */
+                continue;
+            }
+            out[n].owner = owner;
+            out[n].blocks = 0u;
+            out[n].bytes = 0u;
+            n++;
+        }
+        out[k].blocks++;
+        out[k].bytes += r->size;
+    }
+    if (count != NULL) {
+        *count = n;
+    }
+    return s;
 }

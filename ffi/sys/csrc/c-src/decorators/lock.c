@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Lock decorator (layer 4): every call of the inner allocator between the
  * port's lock and unlock callbacks. See rtmem/lock.h.

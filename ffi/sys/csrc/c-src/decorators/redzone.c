@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The red-zone guard (layer 4): canaries around every block of an inner
  * allocator, a sealed header per block, and an intrusive list of live blocks.
@@ -118,7 +119,7 @@ static rz_hdr_t *header_of(const guard_t *g, const void *ptr)
     if (ptr == NULL || (p & 7u) != 0u || p < g->lo || p - g->lo < HDR_SPAN + ZONE || p >= g->hi) {
         return NULL;
     }
-    return (rz_hdr_t *)(void *)((unsigned char *)ptr - ZONE - HDR_SPAN);
+    return (rz_hdr_t *)(void *)(p - ZONE - HDR_SPAN); /* from the address: no const cast away */
 }
 
 /* A link is followed only when it points into the span, aligned. */
@@ -451,7 +452,14 @@ static const rtm_allocator_ops_t rz_ops = {
 rtm_status_t rtm_redzone_init(rtm_redzone_t *rz, const rtm_allocator_t *inner, rtm_redzone_report_fn fn,
                               void *user)
 {
-    if (rz == NULL || inner == NULL || inner->ops == NULL) {
+    if (rz == NULL || inner == NULL) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    /* The same contract as the lock decorator: an inner allocator must have
+     * both slots the guard calls unconditionally. */
+    const rtm_allocator_ops_t *ops = inner->ops;
+    if (ops == NULL || ops->size < offsetof(rtm_allocator_ops_t, deallocate) + sizeof ops->deallocate ||
+        ops->allocate == NULL || ops->deallocate == NULL) {
         return RTM_ERR_INVALID_ARG;
     }
     fill_bytes(rz, 0u, sizeof *rz);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Region integrity: CRC-32 seals over protected regions (layer 5).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Memory map (layer 5): a sorted table of non-overlapping named regions in the
  * caller's storage. See rtmem/memmap.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The MPU manager (layer 5): a portable region table over one back end, the
  * software access check and the violation handler (fault decoding: mpu_fault.c).

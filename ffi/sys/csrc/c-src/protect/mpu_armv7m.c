@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * ARMv7-M PMSAv7 back end: region encoding (pure) and register programming.
  *

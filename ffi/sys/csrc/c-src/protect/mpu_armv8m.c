@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * ARMv8-M PMSAv8 back end: region encoding (pure), register programming, and
  * the PSPLIM/MSPLIM stack-limit registers.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Fault decoding for the MPU manager (layer 5): pure functions that turn the
  * ARMv7-M/ARMv8-M fault status registers (CFSR, HFSR, MMFAR, BFAR) or RV32

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The host model back end: a register file in RAM written through the same
  * encoders as the hardware back ends, and an access checker that reads those

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Private helpers shared by the MPU manager (mpu.c) and its back ends
  * (mpu_armv7m.c, mpu_armv8m.c, mpu_pmp.c, mpu_host.c). Not installed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * RISC-V PMP back end (RV32): entry encoding (pure) and CSR programming.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * Task stacks (layer 5): stacks from an allocator or static areas, guarded by
  * an MPU region (or canary words), a canary, painting, a high-water mark, and

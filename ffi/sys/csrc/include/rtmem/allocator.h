@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/allocator.h
  * @brief Layer 2: the allocator interface (the design's `MemoryAllocator` trait).
@@ -75,6 +76,7 @@ typedef struct rtm_allocator {
  * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL or incomplete allocator, NULL
  *         `out`, size 0 or an overflowing size; RTM_ERR_ALIGNMENT; RTM_ERR_NO_MEMORY.
  * Complexity and ISR-safety are those of the allocator.
+ * The wrapper adds O(1).
  */
 rtm_status_t rtm_allocator_allocate(const rtm_allocator_t *a, size_t size, size_t align, void **out);
 
@@ -83,6 +85,7 @@ rtm_status_t rtm_allocator_allocate(const rtm_allocator_t *a, size_t size, size_
  * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL allocator; RTM_ERR_INVALID_POINTER
  *         for NULL, foreign or interior pointers; RTM_ERR_DOUBLE_FREE;
  *         RTM_ERR_CORRUPTED when the block's metadata fails its check.
+ * The wrapper adds O(1); complexity and ISR-safety are those of the allocator.
  */
 rtm_status_t rtm_allocator_deallocate(const rtm_allocator_t *a, void *ptr, size_t size);
 
@@ -95,6 +98,7 @@ rtm_status_t rtm_allocator_deallocate(const rtm_allocator_t *a, void *ptr, size_
  * its statistics as one allocation and one deallocation (every rtmem allocator
  * has the slot).
  * @return as allocate and deallocate; on failure the old block is untouched.
+ * The wrapper adds O(1), plus the copy without the slot; ISR-safety is that of the allocator.
  */
 rtm_status_t rtm_allocator_reallocate(const rtm_allocator_t *a, void *ptr, size_t old_size,
                                       size_t new_size, size_t align, void **out);
@@ -102,6 +106,7 @@ rtm_status_t rtm_allocator_reallocate(const rtm_allocator_t *a, void *ptr, size_
 /**
  * Copy the allocator's statistics into `*out` (all zero when it keeps none).
  * Does nothing when `a` or `out` is NULL.
+ * The wrapper adds O(1); complexity and ISR-safety are those of the allocator.
  */
 void rtm_allocator_stats(const rtm_allocator_t *a, rtm_alloc_stats_t *out);
 
@@ -109,6 +114,7 @@ void rtm_allocator_stats(const rtm_allocator_t *a, rtm_alloc_stats_t *out);
  * Run the allocator's read-only integrity check.
  * @return RTM_OK when consistent or when the allocator has no check;
  *         RTM_ERR_INVALID_ARG for a NULL allocator; RTM_ERR_CORRUPTED.
+ * The wrapper adds O(1); complexity and ISR-safety are those of the allocator.
  */
 rtm_status_t rtm_allocator_check(const rtm_allocator_t *a);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/bump.h
  * @brief Layer 3: bump arena (the design's `SimpleHeapAllocator`), a stack-ordered
@@ -140,6 +141,7 @@ void rtm_bump_reset(rtm_bump_t *b);
  * the top or inside a block; otherwise it releases the blocks at or above it,
  * all of which were allocated after the mark was taken.
  * O(1), read-only.
+ * ISR-safe.
  */
 rtm_bump_mark_t rtm_bump_mark(const rtm_bump_t *b);
 
@@ -165,6 +167,7 @@ rtm_status_t rtm_bump_rollback(rtm_bump_t *b, rtm_bump_mark_t mark);
  * RTM_STATS_HAS_FREE_BYTES | RTM_STATS_HAS_LARGEST_FREE | RTM_STATS_HAS_CAPACITY).
  * All zero when `b` is NULL; does nothing when `out` is NULL.
  * O(1), read-only.
+ * ISR-safe.
  */
 void rtm_bump_stats(const rtm_bump_t *b, rtm_alloc_stats_t *out);
 
@@ -182,6 +185,7 @@ rtm_status_t rtm_bump_check(const rtm_bump_t *b);
  * The arena as an rtm_allocator_t (static const ops table). The interface's
  * `size` and `old_size` arguments are ignored: the arena records sizes.
  * Valid as long as the arena is.
+ * O(1), ISR-safe; each operation as the rtm_bump_* function it calls.
  */
 rtm_allocator_t rtm_bump_allocator(rtm_bump_t *b);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/freelist.h
  * @brief Layer 3: free-list heap (the design's `LinkedListAllocator`, done right):
@@ -161,9 +162,24 @@ void rtm_freelist_stats(const rtm_freelist_t *h, rtm_alloc_stats_t *out);
 rtm_status_t rtm_freelist_check(const rtm_freelist_t *h);
 
 /**
+ * Visit every block in address order, read-only: `fn(ctx, &info)` with the
+ * payload address, the usable bytes (used) or the bytes a request could get from
+ * the block (free), and `used` 1 or 0. A non-OK status from `fn` stops the walk
+ * and is returned. Every header is checked (bounds, size, seal) before it is
+ * visited or followed: the first damaged block stops the walk with
+ * RTM_ERR_CORRUPTED, the blocks below it having been visited.
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `h` or `fn`; RTM_ERR_CORRUPTED (a
+ *         damaged control block or block); or `fn`'s status. O(blocks) plus the
+ *         callbacks. Read-only; ISR-safe, but not against a concurrent call on
+ *         the same heap (hold its lock around the walk).
+ */
+rtm_status_t rtm_freelist_walk(const rtm_freelist_t *h, rtm_walk_fn fn, void *ctx);
+
+/**
  * The heap as an rtm_allocator_t (static const ops table). The interface's
  * `size` and `old_size` arguments are ignored: the heap records sizes.
  * Valid as long as the heap is.
+ * O(1), ISR-safe; each operation as the rtm_freelist_* function it calls.
  */
 rtm_allocator_t rtm_freelist_allocator(rtm_freelist_t *h);
 

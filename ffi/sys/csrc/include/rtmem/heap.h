@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/heap.h
  * @brief Layer 3: the O(1) real-time heap, rtmem's default general-purpose allocator.
@@ -42,9 +43,9 @@ extern "C" {
 typedef struct rtm_heap rtm_heap_t;
 
 /** Bytes the control block takes at the start of the first region (after aligning it to 8). */
-#define RTM_HEAP_CONTROL_SIZE 284u
+#define RTM_HEAP_CONTROL_SIZE 252u
 /** Smallest `size` rtm_heap_init() accepts for 8-aligned memory: control, one 16-byte block, end marker. */
-#define RTM_HEAP_MIN_ARENA 304u
+#define RTM_HEAP_MIN_ARENA 272u
 /** Smallest region rtm_heap_add_region() accepts for 8-aligned memory. */
 #define RTM_HEAP_MIN_REGION 24u
 /** Regions per heap, the first one included. */
@@ -53,8 +54,8 @@ typedef struct rtm_heap rtm_heap_t;
 #define RTM_HEAP_MIN_ALIGN 8u
 /** Bytes of metadata per allocated block. */
 #define RTM_HEAP_BLOCK_OVERHEAD 4u
-/** Largest request (bytes) the heap can ever satisfy; larger ones fail with RTM_ERR_NO_MEMORY. */
-#define RTM_HEAP_MAX_REQUEST 0x3ffffff4u
+/** Largest request (bytes) the heap can ever satisfy (16 MiB - 12); larger ones fail with RTM_ERR_NO_MEMORY. */
+#define RTM_HEAP_MAX_REQUEST 0x00fffff4u
 
 /**
  * Create a heap in `mem`: the control block at its start, the rest one free block.
@@ -64,7 +65,10 @@ typedef struct rtm_heap rtm_heap_t;
  * @param mem  memory for the heap; must stay valid while the heap is used.
  * @param size bytes at `mem`.
  * @param out  receives the handle (NULL on failure).
- * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `mem` or `out`, or a `size` too
+ * Regions hold at most 16 MiB - 8 bytes of blocks; the rest of a larger
+ * `size` is left unused (add it as another region).
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `mem` or `out`, a range that
+ *         wraps around the end of the address space, or a `size` too
  *         small for the control block and one block (RTM_HEAP_MIN_ARENA plus
  *         the bytes skipped for alignment); RTM_ERR_UNSUPPORTED on a target
  *         with pointers wider than 32 bits when the memory spans 4 GiB or more.
@@ -79,8 +83,10 @@ rtm_status_t rtm_heap_init(void *mem, size_t size, rtm_heap_t **out);
  * On targets with pointers wider than 32 bits every region must lie within
  * the 4 GiB above the heap's control block (blocks are linked by 32-bit
  * offsets from it).
- * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or memory, or a region
- *         too small to hold a 16-byte block; RTM_ERR_OVERLAP when it overlaps a
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap, a handle that is not
+ *         a heap, NULL memory, a range that wraps around the end of the
+ *         address space, or a region too small to hold a 16-byte block
+ *         (at most 16 MiB - 8 bytes of it are used); RTM_ERR_OVERLAP when it overlaps a
  *         region of the heap (or its control block); RTM_ERR_NO_MEMORY when the
  *         heap already has RTM_HEAP_MAX_REGIONS regions; RTM_ERR_UNSUPPORTED when
  *         it lies too far from the control block (see above).
@@ -90,22 +96,31 @@ rtm_status_t rtm_heap_add_region(rtm_heap_t *h, void *mem, size_t size);
 
 /**
  * Allocate `size` bytes aligned to `align` (0 = 8; any power of two).
+ * @param h     the heap.
+ * @param size  bytes wanted (the usable size may be larger).
+ * @param align 0 or a power of two.
  * @param out receives the block, or NULL on failure.
- * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or `out`, or `size` 0;
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or `out`, a handle that
+ *         is not a heap (its seal is missing), or `size` 0;
  *         RTM_ERR_ALIGNMENT for an `align` that is not 0 or a power of two;
  *         RTM_ERR_NO_MEMORY when no free block is large enough (counted in
- *         allocation_failures; also for sizes above RTM_HEAP_MAX_REQUEST).
+ *         allocation_failures; also for sizes above RTM_HEAP_MAX_REQUEST);
+ *         RTM_ERR_CORRUPTED when the free block the search chose is damaged
+ *         (its header does not match its size copy, a link leads outside the
+ *         heap, or its size does not fit its region): nothing is written.
  * O(1): a constant bound independent of heap size and fragmentation.
  * Good fit: a request is served from the smallest size class whose every
  * block fits; only when no such class has a block is the first block of the
- * request's own class tried. ISR-safe.
+ * request's own class tried (for alignments above 8: the first block of the
+ * largest class and the three after it, then of the request's own class).
+ * ISR-safe.
  */
 rtm_status_t rtm_heap_alloc(rtm_heap_t *h, size_t size, size_t align, void **out);
 
 /**
  * Free a block, merging it with free neighbours at once.
- * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap;
- *         RTM_ERR_INVALID_POINTER for NULL, a pointer outside every region
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for a NULL heap or a handle that is
+ *         not a heap; RTM_ERR_INVALID_POINTER for NULL, a pointer outside every region
  *         (foreign, or in a gap between regions), a misaligned or interior
  *         pointer, or any pointer whose header does not decode;
  *         RTM_ERR_DOUBLE_FREE when the block is already free;
@@ -150,10 +165,26 @@ void rtm_heap_stats(const rtm_heap_t *h, rtm_alloc_stats_t *out);
  * (links, class, bitmap), and the counters.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED on the first
  *         inconsistency. O(blocks); never writes, never reads outside the regions.
+ * ISR-safe.
  */
 rtm_status_t rtm_heap_check(const rtm_heap_t *h);
 
-/** The heap as a generic allocator (deallocate ignores its size argument). */
+/**
+ * Read-only walk: call `fn` for every block of every region in address order,
+ * with its payload address, its usable bytes (size minus the 4-byte header)
+ * and whether it is used, checking each block as rtm_heap_check() does.
+ * @return RTM_OK after the last block; RTM_ERR_INVALID_ARG for a NULL heap or
+ *         `fn`; RTM_ERR_CORRUPTED at the first damaged block (the blocks before
+ *         it were visited); any other status `fn` returns, which stops the walk.
+ * O(blocks); never writes, never reads outside the regions. Not ISR-safe
+ * against a concurrent allocator call: hold the heap's lock around it.
+ */
+rtm_status_t rtm_heap_walk(const rtm_heap_t *h, rtm_walk_fn fn, void *ctx);
+
+/**
+ * The heap as a generic allocator (deallocate ignores its size argument).
+ * O(1), ISR-safe; each operation as the rtm_heap_* function it calls.
+ */
 rtm_allocator_t rtm_heap_allocator(rtm_heap_t *h);
 
 #ifdef __cplusplus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/integrity.h
  * @brief Layer 5: region integrity (the design's `MemoryCorruptionDetector`):
@@ -35,7 +36,7 @@ extern "C" {
  */
 uint32_t rtm_crc32_update(uint32_t crc, const void *data, size_t size);
 
-/** CRC-32 of `size` bytes at `data` (= rtm_crc32_update(0, data, size)). */
+/** CRC-32 of `size` bytes at `data` (= rtm_crc32_update(0, data, size)). O(size), ISR-safe. */
 uint32_t rtm_crc32(const void *data, size_t size);
 
 /** Storage of one table slot, in pointer words (layout private). */
@@ -77,6 +78,7 @@ typedef struct rtm_integrity_stats {
  * on every N-th call (the 1st, N+1-th, ...); 0 and 1 both mean every call.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `d`, NULL `slots` with a non-zero
  *         capacity, or a capacity above 0xFFFFFFFE. O(capacity).
+ * ISR-safe.
  */
 rtm_status_t rtm_integrity_init(rtm_integrity_t *d, rtm_integrity_slot_t *slots, size_t capacity,
                                 uint32_t check_frequency);
@@ -88,18 +90,21 @@ rtm_status_t rtm_integrity_init(rtm_integrity_t *d, rtm_integrity_slot_t *slots,
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `d`/`start`, size 0 or a range
  *         that wraps the address space; RTM_ERR_NO_MEMORY when the table is full.
  *         O(capacity + size).
+ * ISR-safe.
  */
 rtm_status_t rtm_integrity_add(rtm_integrity_t *d, const void *start, size_t size, uint32_t *id);
 
 /**
  * Stop protecting region `id`.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL or an id that names no region. O(1).
+ * ISR-safe.
  */
 rtm_status_t rtm_integrity_remove(rtm_integrity_t *d, uint32_t id);
 
 /**
  * Re-seal region `id` after a legitimate write (clears its corrupted state).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL or an unknown id. O(size).
+ * ISR-safe.
  */
 rtm_status_t rtm_integrity_update(rtm_integrity_t *d, uint32_t id);
 
@@ -112,16 +117,18 @@ rtm_status_t rtm_integrity_update(rtm_integrity_t *d, uint32_t id);
  *         RTM_ERR_CORRUPTED when at least one region changed;
  *         RTM_ERR_INVALID_ARG for NULL `d` or NULL `bad` with bad_cap > 0.
  *         O(capacity + protected bytes).
+ * ISR-safe.
  */
 rtm_status_t rtm_integrity_check(rtm_integrity_t *d, uint32_t *bad, size_t bad_cap, size_t *bad_count);
 
 /**
  * Check one region now, whatever the frequency.
  * @return RTM_OK; RTM_ERR_CORRUPTED; RTM_ERR_INVALID_ARG for NULL or an unknown id. O(size).
+ * ISR-safe.
  */
 rtm_status_t rtm_integrity_check_region(rtm_integrity_t *d, uint32_t id);
 
-/** Copy the statistics into `*out` (zeros for NULL `d`; nothing for NULL `out`). O(1). */
+/** Copy the statistics into `*out` (zeros for NULL `d`; nothing for NULL `out`). O(1). ISR-safe. */
 void rtm_integrity_get_stats(const rtm_integrity_t *d, rtm_integrity_stats_t *out);
 
 #ifdef __cplusplus

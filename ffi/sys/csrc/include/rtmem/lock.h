@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/lock.h
  * @brief Layer 4: lock decorator: makes any allocator safe to share.
@@ -59,6 +60,7 @@ rtm_status_t rtm_lock_init(rtm_lock_t *l, const rtm_allocator_t *inner, void (*l
  * with the same statuses, run between lock(user) and unlock(user). An
  * uninitialised or NULL `l` gives an allocator whose every call is
  * RTM_ERR_INVALID_ARG. Cost: the inner allocator's plus the two callbacks.
+ * O(1) itself. ISR-safe when the callbacks are: an interrupt mask is, a mutex is not.
  */
 rtm_allocator_t rtm_lock_allocator(rtm_lock_t *l);
 

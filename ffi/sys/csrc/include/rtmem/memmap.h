@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/memmap.h
  * @brief Layer 5: memory map (the design's `MemoryLayout` / `MemoryRegion`).
@@ -38,13 +39,19 @@
 extern "C" {
 #endif
 
-/** Region types (rtm_region_t::type). */
+/** Region type (rtm_region_t::type): code. */
 #define RTM_REGION_CODE 0u
+/** Region type: initialised data. */
 #define RTM_REGION_DATA 1u
+/** Region type: zero-initialised data. */
 #define RTM_REGION_BSS 2u
+/** Region type: a stack. */
 #define RTM_REGION_STACK 3u
+/** Region type: a heap. */
 #define RTM_REGION_HEAP 4u
+/** Region type: device (peripheral) memory. */
 #define RTM_REGION_DEVICE 5u
+/** Region type: reserved; the highest valid type. */
 #define RTM_REGION_RESERVED 6u
 
 /** Bytes of rtm_region_t::name, including the terminating NUL. */
@@ -94,11 +101,17 @@ typedef struct rtm_memmap_stats {
  * Initialise an empty map over the caller's table of `capacity` regions.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `m` or `table`, or capacity 0.
  * O(1).
+ * ISR-safe.
  */
 rtm_status_t rtm_memmap_init(rtm_memmap_t *m, rtm_region_t *table, size_t capacity);
 
 /**
  * Add the region [start, start + size) with `used` 0.
+ * @param m     the map.
+ * @param start first address of the region.
+ * @param size  bytes in the region.
+ * @param type  an RTM_REGION_* type.
+ * @param perms RTM_PERM_* bits.
  * @param name NUL-terminated; copied, truncated to RTM_REGION_NAME_SIZE - 1
  *             bytes; NULL means "".
  * @return RTM_OK;
@@ -108,6 +121,7 @@ rtm_status_t rtm_memmap_init(rtm_memmap_t *m, rtm_region_t *table, size_t capaci
  *         RTM_ERR_OVERLAP when it shares any byte with a region in the map;
  *         RTM_ERR_NO_MEMORY when the table is full.
  * O(log n) search plus O(n) to shift the sorted table.
+ * ISR-safe.
  */
 rtm_status_t rtm_memmap_add_region(rtm_memmap_t *m, uintptr_t start, size_t size, uint32_t type,
                                    rtm_perm_t perms, const char *name);
@@ -117,6 +131,7 @@ rtm_status_t rtm_memmap_add_region(rtm_memmap_t *m, uintptr_t start, size_t size
  * @return RTM_OK; RTM_ERR_INVALID_ARG for an uninitialised/NULL map;
  *         RTM_ERR_INVALID_POINTER when no region starts at `start`.
  * O(log n) plus O(n) to shift the table.
+ * ISR-safe.
  */
 rtm_status_t rtm_memmap_remove_region(rtm_memmap_t *m, uintptr_t start);
 
@@ -125,6 +140,7 @@ rtm_status_t rtm_memmap_remove_region(rtm_memmap_t *m, uintptr_t start);
  * @return RTM_OK; RTM_ERR_INVALID_ARG for an uninitialised/NULL map or NULL `out`;
  *         RTM_ERR_INVALID_POINTER when no region contains `addr`.
  * O(log n).
+ * ISR-safe.
  */
 rtm_status_t rtm_memmap_find(const rtm_memmap_t *m, uintptr_t addr, rtm_region_t *out);
 
@@ -135,10 +151,11 @@ rtm_status_t rtm_memmap_find(const rtm_memmap_t *m, uintptr_t addr, rtm_region_t
  *         used > the region's size; RTM_ERR_INVALID_POINTER when no region
  *         contains `addr`.
  * O(log n).
+ * ISR-safe.
  */
 rtm_status_t rtm_memmap_set_used(rtm_memmap_t *m, uintptr_t addr, size_t used);
 
-/** Regions in the map; 0 for NULL or uninitialised. O(1). */
+/** Regions in the map; 0 for NULL or uninitialised. O(1). ISR-safe. */
 size_t rtm_memmap_count(const rtm_memmap_t *m);
 
 /**
@@ -146,12 +163,14 @@ size_t rtm_memmap_count(const rtm_memmap_t *m);
  * @return RTM_OK; RTM_ERR_INVALID_ARG for an uninitialised/NULL map, NULL `out`
  *         or index >= count.
  * O(1).
+ * ISR-safe.
  */
 rtm_status_t rtm_memmap_get(const rtm_memmap_t *m, size_t index, rtm_region_t *out);
 
 /**
  * Compute the statistics (see the file comment for free and fragmentation).
  * Zeroes `*out` for an uninitialised/NULL map; nothing for NULL `out`. O(n).
+ * ISR-safe.
  */
 void rtm_memmap_stats(const rtm_memmap_t *m, rtm_memmap_stats_t *out);
 
@@ -160,6 +179,7 @@ void rtm_memmap_stats(const rtm_memmap_t *m, rtm_memmap_stats_t *out);
  * overlap, every region non-empty, not wrapping, used <= size, a valid type and
  * permissions, a NUL-terminated name.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED. O(n).
+ * ISR-safe.
  */
 rtm_status_t rtm_memmap_check(const rtm_memmap_t *m);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/mpu.h
  * @brief Layer 5: the MPU manager (the design's `MPUManager`, `ProtectionRegion`,
@@ -190,6 +191,7 @@ rtm_status_t rtm_mpu_armv7m_encode(const rtm_mpu_region_t *r, uint32_t index, rt
  * slots return RTM_ERR_UNSUPPORTED. Built for ARMv6-M (Cortex-M0+, a PMSAv7
  * subset) the back end refuses regions smaller than 256 bytes
  * (RTM_ERR_ALIGNMENT) and writes TEX as 0. Never fails.
+ * O(1), ISR-safe.
  */
 rtm_mpu_backend_t rtm_mpu_armv7m_backend(void *regs);
 
@@ -230,6 +232,7 @@ rtm_status_t rtm_mpu_armv8m_encode(const rtm_mpu_region_t *r, rtm_mpu_armv8m_reg
  * architectural RTM_MPU_ARM_BASE; offsets as for ARMv7-M, RLAR at 0x10, MAIR0 at
  * 0x30). Programming writes MAIR0, RNR, RLAR = 0, RBAR, RLAR. The validate slot
  * refuses overlaps only through the manager, which sees all regions. Never fails.
+ * O(1), ISR-safe.
  */
 rtm_mpu_backend_t rtm_mpu_armv8m_backend(void *regs);
 
@@ -243,9 +246,9 @@ rtm_mpu_backend_t rtm_mpu_armv8m_backend(void *regs);
  *         (decided at compile time). O(1), ISR-safe.
  */
 rtm_status_t rtm_mpu_set_psplim(uintptr_t limit);
-/** Write MSPLIM, the main stack's limit; as rtm_mpu_set_psplim. */
+/** Write MSPLIM, the main stack's limit; as rtm_mpu_set_psplim. O(1), ISR-safe. */
 rtm_status_t rtm_mpu_set_msplim(uintptr_t limit);
-/** Read PSPLIM into `*out`. RTM_ERR_INVALID_ARG for NULL; RTM_ERR_UNSUPPORTED as above. */
+/** Read PSPLIM into `*out`. RTM_ERR_INVALID_ARG for NULL; RTM_ERR_UNSUPPORTED as above. O(1), ISR-safe. */
 rtm_status_t rtm_mpu_get_psplim(uintptr_t *out);
 
 /* ---- RISC-V PMP ---------------------------------------------------------- */
@@ -301,6 +304,7 @@ rtm_status_t rtm_mpu_pmp_encode(const rtm_mpu_region_t *r, rtm_mpu_pmp_regs_t *o
  * pmpaddrN / pmpcfgN CSRs (RV32 layout: four cfg bytes per pmpcfg register,
  * read-modify-write); a slot is turned off (A = OFF) before its address changes.
  * Off RISC-V the register slots return RTM_ERR_UNSUPPORTED. Never fails.
+ * O(1), ISR-safe.
  */
 rtm_mpu_backend_t rtm_mpu_pmp_backend(uint32_t entries);
 
@@ -335,10 +339,11 @@ typedef struct rtm_mpu_host {
  * Reset `h` to a unit of architecture `arch` with `regions` regions, all off.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL, an unknown arch, or regions
  *         not in 1..16. O(1).
+ * ISR-safe.
  */
 rtm_status_t rtm_mpu_host_init(rtm_mpu_host_t *h, uint32_t arch, uint32_t regions);
 
-/** The back end that programs `h` (its check_access slot is rtm_mpu_host_check_access). */
+/** The back end that programs `h` (its check_access slot is rtm_mpu_host_check_access). O(1), ISR-safe. */
 rtm_mpu_backend_t rtm_mpu_host_backend(rtm_mpu_host_t *h);
 
 /**
@@ -421,6 +426,7 @@ typedef struct rtm_mpu_fault {
  * @param hfsr  SCB->HFSR (0xE000ED2C).
  * @param mmfar SCB->MMFAR (0xE000ED34).
  * @param bfar  SCB->BFAR (0xE000ED38).
+ * @param out   receives the decoded fault.
  * @return RTM_OK (kind RTM_MPU_FAULT_NONE when no bit is set); RTM_ERR_INVALID_ARG for NULL out.
  *         O(1), ISR-safe.
  */
@@ -443,12 +449,14 @@ rtm_status_t rtm_mpu_fault_decode_rv32(uint32_t mcause, uint32_t mtval, rtm_mpu_
  * decodes fresh. Call it from the MemManage/BusFault/UsageFault/HardFault handler.
  * @return as rtm_mpu_fault_decode_arm; RTM_ERR_UNSUPPORTED on other builds,
  *         including ARMv6-M and ARMv8-M Baseline, which have no CFSR.
+ * O(1), ISR-safe: made for fault handlers.
  */
 rtm_status_t rtm_mpu_fault_capture_arm(bool clear, rtm_mpu_fault_t *out);
 
 /**
  * On an RV32 target: read mcause and mtval and decode them (call from the trap handler).
  * @return as rtm_mpu_fault_decode_rv32; RTM_ERR_UNSUPPORTED on other builds.
+ * O(1), ISR-safe: made for trap handlers.
  */
 rtm_status_t rtm_mpu_fault_capture_rv32(rtm_mpu_fault_t *out);
 
@@ -494,18 +502,20 @@ typedef struct rtm_mpu_stats {
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `m`/`be` or a back end missing a
  *         required slot; RTM_ERR_UNSUPPORTED when the unit reports no regions or
  *         the probe fails with it. O(1).
+ * ISR-safe.
  */
 rtm_status_t rtm_mpu_init(rtm_mpu_t *m, const rtm_mpu_backend_t *be);
 
-/** Regions the unit has (0 for NULL). O(1). */
+/** Regions the unit has (0 for NULL). O(1). ISR-safe. */
 uint32_t rtm_mpu_region_count(const rtm_mpu_t *m);
 
-/** The RTM_MPU_ARCH_* of the back end (0 for NULL). O(1). */
+/** The RTM_MPU_ARCH_* of the back end (0 for NULL). O(1). ISR-safe. */
 uint32_t rtm_mpu_arch(const rtm_mpu_t *m);
 
 /**
  * Would rtm_mpu_set_region accept `r` at `index`? Pure: nothing is written.
  * @return RTM_OK; the statuses of rtm_mpu_set_region.
+ * O(regions), read-only, ISR-safe.
  */
 rtm_status_t rtm_mpu_validate(const rtm_mpu_t *m, uint32_t index, const rtm_mpu_region_t *r);
 
@@ -519,6 +529,7 @@ rtm_status_t rtm_mpu_validate(const rtm_mpu_t *m, uint32_t index, const rtm_mpu_
  *         unit; RTM_ERR_OVERLAP; RTM_ERR_ACCESS when a slot it needs is locked;
  *         RTM_ERR_NO_MEMORY when a needed slot holds another region; the
  *         encoder's statuses. On failure nothing changes. O(regions).
+ * ISR-safe.
  */
 rtm_status_t rtm_mpu_set_region(rtm_mpu_t *m, uint32_t index, const rtm_mpu_region_t *r);
 
@@ -528,6 +539,7 @@ rtm_status_t rtm_mpu_set_region(rtm_mpu_t *m, uint32_t index, const rtm_mpu_regi
  * later overrides background regions set at explicit indexes. `*index` (may be
  * NULL) receives the region's index.
  * @return as rtm_mpu_set_region; RTM_ERR_NO_MEMORY when no free slot (run) fits.
+ * O(regions), ISR-safe.
  */
 rtm_status_t rtm_mpu_add_region(rtm_mpu_t *m, const rtm_mpu_region_t *r, uint32_t *index);
 
@@ -535,12 +547,14 @@ rtm_status_t rtm_mpu_add_region(rtm_mpu_t *m, const rtm_mpu_region_t *r, uint32_
  * Turn region `index` off and free its slots.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL or an index that holds no region;
  *         RTM_ERR_ACCESS for a locked region (it stays). O(1).
+ * ISR-safe.
  */
 rtm_status_t rtm_mpu_clear_region(rtm_mpu_t *m, uint32_t index);
 
 /**
  * Copy region `index` into `*out`.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL or an index that holds no region. O(1).
+ * ISR-safe.
  */
 rtm_status_t rtm_mpu_get_region(const rtm_mpu_t *m, uint32_t index, rtm_mpu_region_t *out);
 
@@ -549,12 +563,14 @@ rtm_status_t rtm_mpu_get_region(const rtm_mpu_t *m, uint32_t index, rtm_mpu_regi
  * On ARM this writes MPU_CTRL (the firmware enables MemManage in SHCSR itself,
  * or faults arrive as HardFault with CFSR still telling the cause).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL or unknown flags; the back end's status.
+ * O(regions) (PMP writes pending regions), ISR-safe.
  */
 rtm_status_t rtm_mpu_enable(rtm_mpu_t *m, uint32_t ctrl);
 
 /**
  * Disable the unit (locked PMP entries stay in force).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; the back end's status.
+ * O(1), ISR-safe.
  */
 rtm_status_t rtm_mpu_disable(rtm_mpu_t *m);
 
@@ -577,6 +593,7 @@ rtm_status_t rtm_mpu_check_access(const rtm_mpu_t *m, uintptr_t addr, uint32_t a
  * decodes its registers) whether the hardware would allow the access.
  * @return RTM_OK; RTM_ERR_ACCESS; RTM_ERR_INVALID_ARG for NULL or a bad access
  *         value; RTM_ERR_UNSUPPORTED when the back end has no such slot.
+ * O(regions), ISR-safe.
  */
 rtm_status_t rtm_mpu_check_backend(const rtm_mpu_t *m, uintptr_t addr, uint32_t access);
 
@@ -590,6 +607,7 @@ uint32_t rtm_mpu_find_region(const rtm_mpu_t *m, uintptr_t addr);
  * Register the violation handler (NULL removes it). No link-time hooks: the
  * handler and `user` are stored in `m`.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `m`.
+ * O(1), ISR-safe.
  */
 rtm_status_t rtm_mpu_set_violation_handler(rtm_mpu_t *m, rtm_mpu_violation_fn fn, void *user);
 
@@ -597,6 +615,7 @@ rtm_status_t rtm_mpu_set_violation_handler(rtm_mpu_t *m, rtm_mpu_violation_fn fn
  * Report a fault: fill `fault->region` from `fault->address` (when valid), count
  * it, and call the violation handler if one is registered.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL. O(regions).
+ * ISR-safe: made for fault handlers; the violation handler runs in the caller's context.
  */
 rtm_status_t rtm_mpu_report_fault(rtm_mpu_t *m, rtm_mpu_fault_t *fault);
 
@@ -604,10 +623,11 @@ rtm_status_t rtm_mpu_report_fault(rtm_mpu_t *m, rtm_mpu_fault_t *fault);
  * rtm_mpu_check_access, and on refusal report a RTM_MPU_FAULT_SOFTWARE fault at
  * `addr` (the design's handle_violation).
  * @return as rtm_mpu_check_access.
+ * O(regions), ISR-safe; the violation handler runs in the caller's context.
  */
 rtm_status_t rtm_mpu_enforce(rtm_mpu_t *m, uintptr_t addr, uint32_t access);
 
-/** Copy the statistics into `*out` (zeros for NULL `m`; nothing for NULL `out`). O(1). */
+/** Copy the statistics into `*out` (zeros for NULL `m`; nothing for NULL `out`). O(1). ISR-safe. */
 void rtm_mpu_get_stats(const rtm_mpu_t *m, rtm_mpu_stats_t *out);
 
 #ifdef __cplusplus

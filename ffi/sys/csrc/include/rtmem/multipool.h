@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/multipool.h
  * @brief Layer 3: multi-size pool manager (the design's `MultiSizePoolManager`).
@@ -96,9 +97,10 @@ size_t rtm_mpool_storage_size(uint32_t max_classes);
  * Initialise a manager over `mem`; its class capacity is the most classes that
  * fit in `size` (see rtm_mpool_storage_size). No fallback is set.
  * @return RTM_OK;
- *         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, or `mem + size` wrapping;
- *         RTM_ERR_ALIGNMENT for `mem` not aligned to RTM_MPOOL_MEM_ALIGN;
- *         RTM_ERR_NO_MEMORY when `size` holds no class at all.
+ *         RTM_ERR_INVALID_ARG for NULL `mem` or `out`, `mem + size` wrapping, or a
+ *         `size` below rtm_mpool_storage_size(1) (a too-small arena is
+ *         RTM_ERR_INVALID_ARG for every allocator);
+ *         RTM_ERR_ALIGNMENT for `mem` not aligned to RTM_MPOOL_MEM_ALIGN.
  * `*out` is NULL on failure. O(1), ISR-safe. `mem` belongs to the manager while used.
  */
 rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out);
@@ -113,6 +115,7 @@ rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out);
  *         manager's own memory;
  *         RTM_ERR_NO_MEMORY when the class table is full.
  * O(classes + blocks of the new pool) (the pool is checked once). Setup-time.
+ * ISR-safe.
  */
 rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool);
 
@@ -124,6 +127,7 @@ rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool);
  *         required allocate/deallocate slots (see rtmem/allocator.h), or one whose
  *         context is this manager (a miss would recurse without end).
  * O(1).
+ * ISR-safe.
  */
 rtm_status_t rtm_mpool_set_fallback(rtm_mpool_t *m, const rtm_allocator_t *fallback);
 
@@ -137,6 +141,7 @@ rtm_status_t rtm_mpool_set_fallback(rtm_mpool_t *m, const rtm_allocator_t *fallb
  *         RTM_ERR_CORRUPTED when a fitting class's free list is broken (no spill then);
  *         otherwise the fallback's status.
  * `*out` is NULL on failure. O(classes) plus the fallback.
+ * ISR-safe when the fallback (if used) is.
  */
 rtm_status_t rtm_mpool_alloc(rtm_mpool_t *m, size_t size, size_t align, void **out);
 
@@ -150,19 +155,24 @@ rtm_status_t rtm_mpool_alloc(rtm_mpool_t *m, size_t size, size_t align, void **o
  *         RTM_ERR_DOUBLE_FREE for a class block not in use;
  *         otherwise the fallback's status.
  * O(classes) plus the fallback.
+ * ISR-safe when the fallback (if used) is.
  */
 rtm_status_t rtm_mpool_free(rtm_mpool_t *m, void *ptr, size_t size);
 
-/** Copy the manager's own counters out; zeroes `*out` for NULL `m`; nothing for NULL `out`. O(1). */
+/**
+ * Copy the manager's own counters out; zeroes `*out` for NULL `m`; nothing for NULL `out`. O(1).
+ * ISR-safe.
+ */
 void rtm_mpool_get_stats(const rtm_mpool_t *m, rtm_mpool_stats_t *out);
 
-/** Number of classes; 0 for NULL. O(1). */
+/** Number of classes; 0 for NULL. O(1). ISR-safe. */
 uint32_t rtm_mpool_class_count(const rtm_mpool_t *m);
 
 /**
  * Describe class `index` (0 = smallest block size).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `m` or `out`, or `index` >= class count.
  * O(1).
+ * ISR-safe.
  */
 rtm_status_t rtm_mpool_class_info(const rtm_mpool_t *m, uint32_t index, rtm_mpool_class_info_t *out);
 
@@ -174,6 +184,7 @@ rtm_status_t rtm_mpool_class_info(const rtm_mpool_t *m, uint32_t index, rtm_mpoo
  * members' peaks (an upper bound of the joint peak); largest_free_block is the
  * largest of the members'; a RTM_STATS_HAS_* flag is set only when every member
  * sets it. Zeroes `*out` for NULL `m`. O(classes).
+ * ISR-safe when the fallback (if used) is.
  */
 void rtm_mpool_stats(const rtm_mpool_t *m, rtm_alloc_stats_t *out);
 
@@ -182,6 +193,7 @@ void rtm_mpool_stats(const rtm_mpool_t *m, rtm_alloc_stats_t *out);
  * class pool's rtm_pool_check(), and the fallback's check.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL; RTM_ERR_CORRUPTED.
  * O(total blocks) plus the fallback's check.
+ * ISR-safe when the fallback (if used) is.
  */
 rtm_status_t rtm_mpool_check(const rtm_mpool_t *m);
 
@@ -193,6 +205,7 @@ rtm_status_t rtm_mpool_check(const rtm_mpool_t *m);
  * is freed. A fallback block is reallocated by the fallback (it stays there).
  * On failure the old block is untouched. A NULL `m` gives an allocator whose every
  * call is RTM_ERR_INVALID_ARG.
+ * O(1) itself, ISR-safe; each operation as the rtm_mpool_* function it calls.
  */
 rtm_allocator_t rtm_mpool_allocator(rtm_mpool_t *m);
 

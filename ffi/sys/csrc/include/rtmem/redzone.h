@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/redzone.h
  * @brief Layer 4: the red-zone guard, an allocator decorator that puts canary
@@ -33,6 +34,10 @@
  * own return address. Statistics (`stats` slot) are the inner allocator's,
  * whose accounted sizes include the zones. Free is O(1); check_all O(live).
  * Not synchronized: wrap in the lock decorator.
+ *
+ * ISR safety: no function blocks or keeps hidden state; allocate, free and
+ * check_all are ISR-safe when the inner allocator and the report callback
+ * are. Returned blocks are aligned to the request's alignment (at least 8).
  */
 #ifndef RTMEM_REDZONE_H
 #define RTMEM_REDZONE_H
@@ -95,18 +100,27 @@ typedef struct rtm_redzone {
 
 /**
  * Initialise `rz` over `inner` (copied). `fn` (may be NULL) receives reports.
- * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `rz`/`inner` or an inner allocator without ops.
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for NULL `rz`/`inner` or an inner allocator without ops
+ *         or without an allocate or deallocate slot (as rtm_lock_init).
+ * O(1), ISR-safe.
  */
 rtm_status_t rtm_redzone_init(rtm_redzone_t *rz, const rtm_allocator_t *inner, rtm_redzone_report_fn fn,
                               void *user);
 
-/** The guard as an allocator (ops NULL when `rz` is NULL or uninitialised). */
+/**
+ * The guard as an allocator (ops NULL when `rz` is NULL or uninitialised):
+ * allocate and free cost the inner allocator's plus O(zone bytes) to write
+ * or check the canaries; ISR-safe when the inner allocator and the report
+ * callback are. O(1) itself, ISR-safe.
+ */
 rtm_allocator_t rtm_redzone_allocator(rtm_redzone_t *rz);
 
 /**
  * Allocate through the guard and record the caller's return address as the site.
  * @return as the interface's allocate: RTM_ERR_INVALID_ARG (bad rz, NULL out,
  *         size 0, size + zones overflowing), RTM_ERR_ALIGNMENT, RTM_ERR_NO_MEMORY.
+ * The block is aligned to `align` (0 = 8). The inner allocator's cost plus
+ * O(zone bytes); ISR-safe when the inner allocator is.
  */
 rtm_status_t rtm_redzone_alloc(rtm_redzone_t *rz, size_t size, size_t align, void **out);
 
@@ -115,10 +129,12 @@ rtm_status_t rtm_redzone_alloc(rtm_redzone_t *rz, size_t size, size_t align, voi
  * @return RTM_OK; RTM_ERR_INVALID_POINTER (NULL, foreign, interior);
  *         RTM_ERR_DOUBLE_FREE; RTM_ERR_CORRUPTED (zones or header damaged: reported,
  *         block quarantined); RTM_ERR_INVALID_ARG for a bad `rz`.
+ * The inner allocator's cost plus O(zone bytes); ISR-safe when the inner
+ * allocator and the report callback are.
  */
 rtm_status_t rtm_redzone_free(rtm_redzone_t *rz, void *ptr);
 
-/** Name the allocation site of the next allocation through the interface (consumed by it). */
+/** Name the allocation site of the next allocation through the interface (consumed by it). O(1), ISR-safe. */
 void rtm_redzone_set_site(rtm_redzone_t *rz, uintptr_t site);
 
 /**
@@ -126,11 +142,12 @@ void rtm_redzone_set_site(rtm_redzone_t *rz, uintptr_t site);
  * `*bad` (may be NULL) receives the number of damaged zones found.
  * @return RTM_OK; RTM_ERR_CORRUPTED when anything is damaged (the walk stops at a
  *         block whose header is damaged, as its links cannot be trusted);
- *         RTM_ERR_INVALID_ARG for a bad `rz`. O(live blocks + zone bytes).
+ *         RTM_ERR_INVALID_ARG for a bad `rz`. O(live blocks + zone bytes); ISR-safe
+ *         when the report callback is.
  */
 rtm_status_t rtm_redzone_check_all(rtm_redzone_t *rz, size_t *bad);
 
-/** Copy the statistics into `*out` (zeros for a bad `rz`; nothing for NULL `out`). */
+/** Copy the statistics into `*out` (zeros for a bad `rz`; nothing for NULL `out`). O(1), ISR-safe. */
 void rtm_redzone_get_stats(const rtm_redzone_t *rz, rtm_redzone_stats_t *out);
 
 #ifdef __cplusplus

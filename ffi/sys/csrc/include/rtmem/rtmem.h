@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/rtmem.h
  * @brief Umbrella header: every public rtmem component, layer by layer.
@@ -24,5 +25,6 @@
 #include "mpu.h"
 #include "stack.h"
 #include "integrity.h"
+#include "fault_record.h"
 
 #endif /* RTMEM_RTMEM_H */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/stack.h
  * @brief Layer 5: task stacks (the design's `StackManager`, `StackInfo`,
@@ -174,6 +175,7 @@ typedef struct rtm_stack {
  *         not a multiple of 8 (or, with `mpu`, not a power of two >= 32);
  *         RTM_ERR_UNSUPPORTED for RTM_STACK_USE_PSPLIM on a core without PSPLIM.
  *         O(capacity).
+ * ISR-safe.
  */
 rtm_status_t rtm_stack_init(rtm_stack_t *sm, const rtm_stack_config_t *cfg, const rtm_allocator_t *alloc,
                             rtm_mpu_t *mpu, rtm_stack_slot_t *table, size_t capacity);
@@ -188,6 +190,7 @@ rtm_status_t rtm_stack_init(rtm_stack_t *sm, const rtm_stack_config_t *cfg, cons
  *         allocator is exhausted; with RTM_STACK_REQUIRE_GUARD, the MPU's status
  *         when no guard region can be set. On failure nothing changes except the
  *         failure counter. O(capacity) + the allocator + the MPU manager.
+ * ISR-safe when the allocator is.
  */
 rtm_status_t rtm_stack_allocate(rtm_stack_t *sm, uint32_t task_id, size_t size, rtm_stack_info_t *out);
 
@@ -199,6 +202,7 @@ rtm_status_t rtm_stack_allocate(rtm_stack_t *sm, uint32_t task_id, size_t size, 
  *         wraps the address space, or a task that already has a stack;
  *         RTM_ERR_NO_MEMORY when the area cannot hold guard, canary and 8 bytes,
  *         or the table is full; the guard statuses as rtm_stack_allocate.
+ * O(capacity), plus the stack size when painting; ISR-safe.
  */
 rtm_status_t rtm_stack_add_static(rtm_stack_t *sm, uint32_t task_id, void *mem, size_t mem_size,
                                   rtm_stack_info_t *out);
@@ -211,12 +215,14 @@ rtm_status_t rtm_stack_add_static(rtm_stack_t *sm, uint32_t task_id, void *mem, 
  *         released all the same, and the overflow counted); RTM_ERR_DOUBLE_FREE
  *         when the task's stack was already released and not reused since;
  *         RTM_ERR_INVALID_ARG for a bad `sm` or a task without a stack. O(capacity).
+ * ISR-safe when the allocator is.
  */
 rtm_status_t rtm_stack_free(rtm_stack_t *sm, uint32_t task_id);
 
 /**
  * Copy task `task_id`'s stack info (the design's get_stack_info).
  * @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `sm`, NULL `out` or a task without a stack.
+ * O(capacity), ISR-safe.
  */
 rtm_status_t rtm_stack_get_info(const rtm_stack_t *sm, uint32_t task_id, rtm_stack_info_t *out);
 
@@ -227,6 +233,7 @@ rtm_status_t rtm_stack_get_info(const rtm_stack_t *sm, uint32_t task_id, rtm_sta
  * @return RTM_OK; RTM_ERR_CORRUPTED when sp < limit (an overflow: counted once
  *         per stack); RTM_ERR_INVALID_POINTER when sp > top (not this stack);
  *         RTM_ERR_INVALID_ARG for a bad `sm` or a task without a stack. O(capacity).
+ * ISR-safe: made for context switches and fault handlers.
  */
 rtm_status_t rtm_stack_check_sp(rtm_stack_t *sm, uint32_t task_id, uintptr_t sp);
 
@@ -235,6 +242,7 @@ rtm_status_t rtm_stack_check_sp(rtm_stack_t *sm, uint32_t task_id, uintptr_t sp)
  * guard is not an MPU region.
  * @return RTM_OK; RTM_ERR_CORRUPTED (counted once per stack); RTM_ERR_INVALID_ARG
  *         for a bad `sm` or a task without a stack. O(capacity + guard).
+ * ISR-safe.
  */
 rtm_status_t rtm_stack_check_canary(rtm_stack_t *sm, uint32_t task_id);
 
@@ -244,6 +252,7 @@ rtm_status_t rtm_stack_check_canary(rtm_stack_t *sm, uint32_t task_id);
  * @return RTM_OK; RTM_ERR_UNSUPPORTED for a stack that was not painted;
  *         RTM_ERR_INVALID_ARG for a bad `sm`, NULL `used` or a task without a
  *         stack. O(capacity + stack size).
+ * ISR-safe.
  */
 rtm_status_t rtm_stack_high_water(rtm_stack_t *sm, uint32_t task_id, size_t *used);
 
@@ -252,6 +261,7 @@ rtm_status_t rtm_stack_high_water(rtm_stack_t *sm, uint32_t task_id, size_t *use
  * limit to PSPLIM; otherwise does nothing.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `sm` or a task without a stack;
  *         the status of rtm_mpu_set_psplim. O(capacity).
+ * ISR-safe: made for context switches.
  */
 rtm_status_t rtm_stack_activate(rtm_stack_t *sm, uint32_t task_id);
 
@@ -268,6 +278,7 @@ rtm_status_t rtm_stack_find(const rtm_stack_t *sm, uintptr_t addr, uint32_t *tas
  * Record that task `task_id` overflowed (e.g. from a STKOF UsageFault, which
  * has no address, or after rtm_stack_find named the task): counted once per stack.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `sm` or a task without a stack.
+ * O(capacity), ISR-safe: made for fault handlers.
  */
 rtm_status_t rtm_stack_note_overflow(rtm_stack_t *sm, uint32_t task_id);
 
@@ -277,6 +288,7 @@ rtm_status_t rtm_stack_note_overflow(rtm_stack_t *sm, uint32_t task_id);
  * (may be NULL) receives how many were let go.
  * @return RTM_OK; RTM_ERR_INVALID_ARG for a bad `sm`; the allocator's status if
  *         it refuses a block (that stack stays pooled). O(capacity).
+ * ISR-safe when the allocator is.
  */
 rtm_status_t rtm_stack_trim(rtm_stack_t *sm, size_t *released);
 
@@ -284,10 +296,14 @@ rtm_status_t rtm_stack_trim(rtm_stack_t *sm, size_t *released);
  * Read-only whole-structure check: the table's states and pooled list, each
  * stack's layout, and the canaries of the active stacks.
  * @return RTM_OK; RTM_ERR_CORRUPTED; RTM_ERR_INVALID_ARG for a bad `sm`. O(capacity + canaries).
+ * ISR-safe.
  */
 rtm_status_t rtm_stack_check(const rtm_stack_t *sm);
 
-/** Copy the statistics (the design's get_stats) into `*out` (zeros for a bad `sm`; nothing for NULL `out`). */
+/**
+ * Copy the statistics (the design's get_stats) into `*out` (zeros for a bad `sm`; nothing for NULL `out`).
+ * O(1), ISR-safe.
+ */
 void rtm_stack_get_stats(const rtm_stack_t *sm, rtm_stack_stats_t *out);
 
 #ifdef __cplusplus

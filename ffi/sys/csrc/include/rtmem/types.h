@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /**
  * @file rtmem/types.h
  * @brief Layer 1: version, status codes, permission bits and statistics.
@@ -23,7 +24,7 @@ extern "C" {
 /** Major version: bumped on an incompatible change of the C ABI. */
 #define RTM_VERSION_MAJOR 0u
 /** Minor version: bumped when the API grows compatibly. */
-#define RTM_VERSION_MINOR 1u
+#define RTM_VERSION_MINOR 2u
 /** Patch version. */
 #define RTM_VERSION_PATCH 0u
 
@@ -34,7 +35,7 @@ extern "C" {
  */
 uint32_t rtm_version(void);
 
-/** The version of the linked library as a static string, e.g. "0.1.0". O(1), ISR-safe. */
+/** The version of the linked library as a static string, e.g. "0.2.0". O(1), ISR-safe. */
 const char *rtm_version_string(void);
 
 /* ------------------------------------------------------------------------ */
@@ -144,6 +145,22 @@ typedef struct rtm_alloc_stats {
     /** Zero; keeps the size a multiple of 8 on every target. */
     uint32_t reserved;
 } rtm_alloc_stats_t;
+
+/** One block seen by a walk. */
+typedef struct rtm_block_info {
+    void *ptr;         /**< payload address */
+    size_t size;       /**< usable bytes (used) or block bytes available (free) */
+    uint32_t used;     /**< 1: allocated, 0: free */
+    uint32_t reserved; /**< 0 */
+} rtm_block_info_t;
+
+/**
+ * Walk callback, called once per block by the rtm_*_walk functions, in their
+ * context (an ISR only if the walk runs in one): return RTM_OK to go on; any
+ * other status stops the walk and is returned. The walk's bound, O(blocks),
+ * holds only while the callback itself is O(1).
+ */
+typedef rtm_status_t (*rtm_walk_fn)(void *ctx, const rtm_block_info_t *block);
 
 #ifdef __cplusplus
 }
