@@ -203,7 +203,8 @@ static inline byte *sentinel(rtm_heap_t *h, uint32_t z)
     return (byte *)h + (size_t)8u * z;
 }
 
-/* Leading zeros of x (32 for 0, without undefined behaviour). */
+/* Leading zeros of x. Every caller passes x > 0; a 0 from damaged data
+ * gives 31 or 32, never undefined behaviour. */
 static inline uint32_t clz32(uint32_t x)
 {
 #if defined(__ARM_FEATURE_CLZ)
@@ -211,7 +212,7 @@ static inline uint32_t clz32(uint32_t x)
     __asm__("clz %0, %1" : "=r"(r) : "r"(x));
     return r;
 #else
-    return x == 0u ? 32u : (uint32_t)__builtin_clz(x);
+    return (uint32_t)__builtin_clz(x | 1u);
 #endif
 }
 
@@ -919,7 +920,7 @@ HOT rtm_status_t resize(rtm_heap_t *h, byte *p, const struct live *v, size_t new
     }
     void *fresh = NULL;
     rtm_status_t st = rtm_heap_alloc(h, new_size, align, &fresh);
-    if (st == RTM_OK) {
+    if (st == RTM_OK && fresh != NULL) {
         copy_bytes(fresh, p, new_size < v->size - 4u ? new_size : v->size - 4u);
         (void)rtm_heap_free(h, p); /* validated: cannot fail */
         *out = fresh;

@@ -203,7 +203,8 @@ static inline byte *sentinel(rtm_heap_t *h, uint32_t z)
     return (byte *)h + (size_t)8u * z;
 }
 
-/* Leading zeros of x (32 for 0, without undefined behaviour). */
+/* Leading zeros of x. Every caller passes x > 0; a 0 from damaged data
+ * gives 31 or 32, never undefined behaviour. */
 static inline uint32_t clz32(uint32_t x)
 {
 #if defined(__ARM_FEATURE_CLZ)
@@ -211,7 +212,7 @@ static inline uint32_t clz32(uint32_t x)
     __asm__("clz %0, %1" : "=r"(r) : "r"(x));
     return r;
 #else
-    return x == 0u ? 32u : (uint32_t)__builtin_clz(x);
+    return (uint32_t)__builtin_clz(x | 1u);
 #endif
 }
 
@@ -898,6 +899,43 @@ rtm_status_t rtm_heap_free(rtm_heap_t *h, void *ptr)
 /* ------------------------------------------------------------------------ */
 /* Reallocation                                                              */
 
+/* Resize live block p (validate() said so and gave v) to new_size bytes at
+ * align: in place (shrink, or grow into a free block right after it), or by
+ * a new block, a copy and a free. */
+HOT rtm_status_t resize(rtm_heap_t *h, byte *p, const struct live *v, size_t new_size, size_t align, void **out)
+{
+    uint32_t have = v->size + v->nsize;
+    uint32_t need = ((uint32_t)new_size + 11u) & ~7u;
+    if (new_size <= RTM_HEAP_MAX_REQUEST && need <= have && is_aligned((uintptr_t)p, align)) {
+        uint32_t map = h->map;
+        if (v->nsize != 0u) {
+            unlink_block(h, p + v->size, clz32(v->nsize), &map);
+            *word(p + v->size - 4u) = v->nraw ^ STALE;
+        }
+        note_free(h, v->size - 4u);
+        settle(h, p, have, need < MIN_BLOCK ? MIN_BLOCK : need, (v->raw ^ key(p)) & PU_BIT, v->nsize == 0u,
+               v->nsize != 0u ? 0u - 1u : 0u, map);
+        *out = p;
+        return RTM_OK;
+    }
+    void *fresh = NULL;
+    rtm_status_t st = rtm_heap_alloc(h, new_size, align, &fresh);
+    if (st == RTM_OK && fresh != NULL) {
+        copy_bytes(fresh, p, new_size < v->size - 4u ? new_size : v->size - 4u);
+        (void)rtm_heap_free(h, p); /* validated: cannot fail */
+        *out = fresh;
+    }
+    return st;
+}
+
+/* rtm_heap_realloc() for every case: other regions, and every error answer. */
+__attribute__((noinline)) static rtm_status_t realloc_slow(rtm_heap_t *h, byte *p, size_t new_size, size_t align,
+                                                           void **out)
+{
+    struct live v = validate(h, p, true);
+    return v.st != RTM_OK ? v.st : resize(h, p, &v, new_size, align, out);
+}
+
 rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t align, void **out)
 {
     if (out == NULL) {
@@ -913,45 +951,18 @@ rtm_status_t rtm_heap_realloc(rtm_heap_t *h, void *ptr, size_t new_size, size_t 
     if (new_size == 0u) {
         return rtm_heap_free(h, ptr);
     }
-    byte *p = (byte *)ptr;
     rtm_status_t st = check_request(new_size, &align, RTM_MIN_ALIGN);
     if (st != RTM_OK) {
         return st;
     }
-#ifdef __OPTIMIZE_SIZE__
-    struct live v = validate_far(h, p);
-#else
-    struct live v = validate(h, p, false);
-    if (v.st != RTM_OK) {
-        v = validate_far(h, p);
+#ifndef __OPTIMIZE_SIZE__
+    /* Fast path: a block of region 0 whose neighbours pass every check there. */
+    struct live v = validate(h, (byte *)ptr, false);
+    if (v.st == RTM_OK) {
+        return resize(h, (byte *)ptr, &v, new_size, align, out);
     }
 #endif
-    if (v.st != RTM_OK) {
-        return v.st;
-    }
-    /* In place: shrink, or grow into a free block right after it. */
-    uint32_t have = v.size + v.nsize;
-    uint32_t need = ((uint32_t)new_size + 11u) & ~7u;
-    if (new_size <= RTM_HEAP_MAX_REQUEST && need <= have && is_aligned((uintptr_t)p, align)) {
-        uint32_t map = h->map;
-        if (v.nsize != 0u) {
-            unlink_block(h, p + v.size, clz32(v.nsize), &map);
-            *word(p + v.size - 4u) = v.nraw ^ STALE;
-        }
-        note_free(h, v.size - 4u);
-        settle(h, p, have, need < MIN_BLOCK ? MIN_BLOCK : need, (v.raw ^ key(p)) & PU_BIT, v.nsize == 0u,
-               v.nsize != 0u ? 0u - 1u : 0u, map);
-        *out = p;
-        return RTM_OK;
-    }
-    void *fresh = NULL;
-    st = rtm_heap_alloc(h, new_size, align, &fresh);
-    if (st == RTM_OK) {
-        copy_bytes(fresh, p, new_size < v.size - 4u ? new_size : v.size - 4u);
-        (void)rtm_heap_free(h, p); /* validated above: cannot fail */
-        *out = fresh;
-    }
-    return st;
+    return realloc_slow(h, (byte *)ptr, new_size, align, out);
 }
 
 /* ------------------------------------------------------------------------ */
