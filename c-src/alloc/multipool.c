@@ -53,6 +53,10 @@ struct rtm_mpool {
     size_t chunk_size;     /* 0 until a growing class is added */
     uintptr_t chunk_lo;    /* every chunk ever carved lies in [chunk_lo, chunk_hi) */
     uintptr_t chunk_hi;
+    uint32_t g_allocs;     /* growing-class blocks handed out, freed; chunks carved, given back */
+    uint32_t g_frees;
+    uint32_t carves;
+    uint32_t releases;
     size_t footprint;      /* bytes of the caller's memory in use: header + table */
     rtm_allocator_t fallback;
     rtm_mpool_stats_t st;  /* st.total_pools is the number of classes */
@@ -284,6 +288,7 @@ static rtm_status_t carve(rtm_mpool_t *m, mpool_class_t *c)
     ch->used = 0u;
     ch->bump = 0u;
     push_chunk(c, ch);
+    m->carves++;
     c->chunks++;
     m->live_chunks++;
     uintptr_t lo = (uintptr_t)ch;
@@ -320,6 +325,7 @@ static rtm_status_t grow_alloc(rtm_mpool_t *m, mpool_class_t *c, void **out)
     }
     ch->state[i] = 1u;
     c->used++;
+    m->g_allocs++;
     if (++ch->used == c->nblocks) {
         unlink_chunk(c, ch);
     }
@@ -354,6 +360,7 @@ static rtm_status_t grow_free(rtm_mpool_t *m, mpool_chunk_t *ch, void *ptr)
     mpool_class_t *c = ch->cls;
     ch->state[i] = 0u;
     c->used--;
+    m->g_frees++;
     if (ch->used-- == c->nblocks) {
         push_chunk(c, ch);
     }
@@ -362,6 +369,7 @@ static rtm_status_t grow_free(rtm_mpool_t *m, mpool_chunk_t *ch, void *ptr)
         ch->key = 0u;
         c->chunks--;
         m->live_chunks--;
+        m->releases++;
         return rtm_allocator_deallocate(&m->fallback, ch, m->chunk_size);
     }
     *(void **)ptr = ch->free_head;
@@ -530,6 +538,10 @@ void rtm_mpool_stats(const rtm_mpool_t *m, rtm_alloc_stats_t *out)
         rtm_allocator_stats(&m->fallback, &s);
         add_stats(out, &s);
     }
+    /* A chunk is one of the fallback's allocations; count its blocks instead. */
+    out->total_allocations += m->g_allocs - m->carves;
+    out->total_deallocations += m->g_frees - m->releases;
+    out->current_allocations += (m->g_allocs - m->g_frees) - (m->carves - m->releases);
     out->allocation_failures = m->st.failures;
 }
 
@@ -669,6 +681,8 @@ static rtm_status_t realloc_chunk_block(rtm_mpool_t *m, mpool_chunk_t *ch, void 
     }
     size_t bs = ch->cls->block_size;
     if (class_fits(ch->cls, new_size, align)) {
+        m->g_allocs++;
+        m->g_frees++;
         m->st.total_allocations++;
         m->st.pool_hits++;
         m->st.total_deallocations++;
