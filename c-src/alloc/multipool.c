@@ -316,9 +316,10 @@ static rtm_status_t grow_alloc(rtm_mpool_t *m, mpool_class_t *c, void **out)
     unsigned char *b;
     uint32_t i;
     if (ch->free_head != NULL) {
-        b = (unsigned char *)ch->free_head;
+        void *f = ch->free_head;
+        b = (unsigned char *)f;
         i = (uint32_t)((size_t)(b - base) / c->block_size);
-        ch->free_head = *(void **)b;
+        ch->free_head = *(void **)f;
     } else {
         i = ch->bump++;
         b = base + (size_t)i * c->block_size;
@@ -350,6 +351,18 @@ static rtm_status_t chunk_block(const mpool_chunk_t *ch, const void *ptr, uint32
     return ch->state[i] != 0u ? RTM_OK : RTM_ERR_DOUBLE_FREE;
 }
 
+/* Give an empty chunk back to the fallback. */
+static rtm_status_t release(rtm_mpool_t *m, mpool_chunk_t *ch)
+{
+    mpool_class_t *c = ch->cls;
+    unlink_chunk(c, ch);
+    ch->key = 0u;
+    c->chunks--;
+    m->live_chunks--;
+    m->releases++;
+    return rtm_allocator_deallocate(&m->fallback, ch, m->chunk_size);
+}
+
 static rtm_status_t grow_free(rtm_mpool_t *m, mpool_chunk_t *ch, void *ptr)
 {
     uint32_t i = 0u;
@@ -364,16 +377,11 @@ static rtm_status_t grow_free(rtm_mpool_t *m, mpool_chunk_t *ch, void *ptr)
     if (ch->used-- == c->nblocks) {
         push_chunk(c, ch);
     }
-    if (ch->used == 0u) {
-        unlink_chunk(c, ch); /* empty: back to the fallback */
-        ch->key = 0u;
-        c->chunks--;
-        m->live_chunks--;
-        m->releases++;
-        return rtm_allocator_deallocate(&m->fallback, ch, m->chunk_size);
-    }
     *(void **)ptr = ch->free_head;
     ch->free_head = ptr;
+    if (ch->used == 0u && c->chunks > 1u) {
+        return release(m, ch); /* empty: back to the fallback (a class keeps its last chunk) */
+    }
     return RTM_OK;
 }
 
@@ -453,6 +461,22 @@ rtm_status_t rtm_mpool_free(rtm_mpool_t *m, void *ptr, size_t size)
         s = RTM_ERR_INVALID_POINTER;
     }
     m->st.total_deallocations += s == RTM_OK ? 1u : 0u;
+    return s;
+}
+
+rtm_status_t rtm_mpool_trim(rtm_mpool_t *m)
+{
+    if (!valid(m)) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    rtm_status_t s = RTM_OK;
+    for (uint32_t i = 0; i < m->st.total_pools; i++) {
+        mpool_chunk_t *ch = m->classes[i].partial;
+        if (m->classes[i].pool == NULL && ch != NULL && ch->used == 0u) { /* only a class's last chunk is kept empty */
+            rtm_status_t r = release(m, ch);
+            s = s == RTM_OK ? r : s;
+        }
+    }
     return s;
 }
 
@@ -557,7 +581,7 @@ static rtm_status_t check_growing(const rtm_mpool_t *m, const mpool_class_t *c)
     const mpool_chunk_t *prev = NULL;
     for (const mpool_chunk_t *ch = c->partial; ch != NULL; ch = ch->next) {
         if (++seen > c->chunks || ch->key != chunk_key(m, ch) || ch->cls != c || ch->prev != prev ||
-            ch->used == 0u || ch->used >= c->nblocks || ch->bump > c->nblocks || ch->used > ch->bump) {
+            (ch->used == 0u && c->chunks != 1u) || ch->used >= c->nblocks || ch->bump > c->nblocks || ch->used > ch->bump) {
             return RTM_ERR_CORRUPTED;
         }
         uint32_t inuse = 0u;
@@ -566,7 +590,8 @@ static rtm_status_t check_growing(const rtm_mpool_t *m, const mpool_class_t *c)
         }
         uint32_t nfree = 0u;
         const unsigned char *base = (const unsigned char *)ch + c->first;
-        for (const unsigned char *b = ch->free_head; b != NULL; b = *(unsigned char *const *)b) {
+        for (const void *f = ch->free_head; f != NULL; f = *(const void *const *)f) {
+            const unsigned char *b = (const unsigned char *)f;
             size_t off = (size_t)(b - base);
             if (b < base || off % c->block_size != 0u || off / c->block_size >= ch->bump ||
                 ch->state[off / c->block_size] != 0u || ++nfree > ch->bump) {

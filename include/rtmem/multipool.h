@@ -138,7 +138,9 @@ rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool);
  * a multiple of 8; block alignment 8) served from chunks of `chunk_size` bytes
  * that the manager carves from the fallback allocator when the class has no free
  * block (one rtm_allocator_allocate(fallback, chunk_size, chunk_size)), and gives
- * back (rtm_allocator_deallocate) as soon as a free leaves a chunk empty.
+ * back (rtm_allocator_deallocate) as soon as a free leaves a chunk empty, except
+ * the class's last chunk, which stays until rtm_mpool_trim() (so a class that
+ * empties and refills does not carve and give back on every call).
  *
  * A chunk is aligned to its size and starts with its header (a keyed word, the
  * class, list links, the free list, and one state byte per block), so a free
@@ -163,6 +165,15 @@ rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool);
  * cost when a chunk is given back); ISR-safe when the fallback is.
  */
 rtm_status_t rtm_mpool_add_class(rtm_mpool_t *m, size_t block_size, size_t chunk_size);
+
+/**
+ * Give every growing class's empty last chunk back to the fallback; afterwards a
+ * manager with no block in use holds no chunk.
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for an invalid `m`; otherwise the first
+ *         failing status of the fallback's deallocate (the chunk is dropped anyway).
+ * O(classes) plus the fallback's cost per chunk. ISR-safe when the fallback is.
+ */
+rtm_status_t rtm_mpool_trim(rtm_mpool_t *m);
 
 /**
  * Set (or with NULL, clear) the fallback allocator. The rtm_allocator_t value is

@@ -626,6 +626,9 @@ RTM_TEST(mpool, growing_class_arguments)
     RTM_CHECK_OK(rtm_mpool_alloc(g.m, 20, 0, &p));
     RTM_CHECK_STATUS(rtm_mpool_add_class(g.m, 24, 1024), RTM_ERR_UNSUPPORTED); /* a chunk is live */
     RTM_CHECK_OK(rtm_mpool_free(g.m, p, 20));
+    RTM_CHECK_STATUS(rtm_mpool_add_class(g.m, 24, 1024), RTM_ERR_UNSUPPORTED); /* kept, empty */
+    RTM_CHECK_OK(rtm_mpool_trim(g.m));
+    RTM_CHECK_STATUS(rtm_mpool_trim(NULL), RTM_ERR_INVALID_ARG);
     RTM_CHECK_OK(rtm_mpool_add_class(g.m, 24, 1024));
     RTM_CHECK_EQ(rtm_mpool_class_count(g.m), 5);
     RTM_CHECK_OK(rtm_mpool_check(g.m));
@@ -665,6 +668,10 @@ RTM_TEST(mpool, growing_chunks_are_carved_and_given_back)
         }
         RTM_CHECK_OK(rtm_mpool_check(g.m));
     }
+    RTM_CHECK_OK(rtm_mpool_class_info(g.m, 1, &ci));
+    RTM_CHECK_EQ(ci.chunks, 1); /* the last one is kept, empty */
+    RTM_CHECK_EQ(ci.free_blocks, ci.chunk_blocks);
+    RTM_CHECK_OK(rtm_mpool_trim(g.m));
     RTM_CHECK_OK(rtm_mpool_class_info(g.m, 1, &ci));
     RTM_CHECK_EQ(ci.chunks, 0);
     rtm_heap_stats(g.h, &h1);
@@ -715,7 +722,9 @@ RTM_TEST(mpool, growing_misuse_is_refused_and_structure_stays_intact)
     RTM_CHECK(c == a);
     RTM_CHECK_OK(rtm_mpool_free(g.m, b, 60));
     RTM_CHECK_OK(rtm_mpool_free(g.m, c, 60));
-    RTM_CHECK_STATUS(rtm_mpool_free(g.m, c, 60), RTM_ERR_INVALID_POINTER); /* chunk given back */
+    RTM_CHECK_STATUS(rtm_mpool_free(g.m, c, 60), RTM_ERR_DOUBLE_FREE); /* the empty last chunk is kept */
+    RTM_CHECK_OK(rtm_mpool_trim(g.m));
+    RTM_CHECK_STATUS(rtm_mpool_free(g.m, c, 60), RTM_ERR_INVALID_POINTER); /* given back */
     RTM_CHECK_OK(rtm_mpool_free(g.m, big, 600));
     RTM_CHECK_OK(rtm_mpool_check(g.m));
 }
@@ -745,6 +754,8 @@ RTM_TEST(mpool, growing_fallback_exhaustion_leaks_nothing)
     for (unsigned i = 0; i < n; i++) {
         RTM_CHECK_OK(rtm_mpool_free(g.m, p[i], 0));
     }
+    RTM_CHECK_OK(rtm_mpool_check(g.m));
+    RTM_CHECK_OK(rtm_mpool_trim(g.m));
     RTM_CHECK_OK(rtm_mpool_check(g.m));
     rtm_heap_stats(g.h, &h1);
     RTM_CHECK_EQ(h1.current_allocations, h0.current_allocations);
