@@ -53,6 +53,7 @@ struct rtm_mpool {
     size_t chunk_size;     /* 0 until a growing class is added */
     uintptr_t chunk_lo;    /* every chunk ever carved lies in [chunk_lo, chunk_hi) */
     uintptr_t chunk_hi;
+    uintptr_t epoch;       /* differs between managers initialised at one address */
     uint32_t g_allocs;     /* growing-class blocks handed out, freed; chunks carved, given back */
     uint32_t g_frees;
     uint32_t carves;
@@ -64,6 +65,8 @@ struct rtm_mpool {
 };
 
 RTM_STATIC_ASSERT(sizeof(struct rtm_mpool) % sizeof(void *) == 0u, class_table_aligned);
+
+static uint32_t mpool_epoch; /* one per rtm_mpool_init (setup time) */
 
 size_t rtm_mpool_storage_size(uint32_t max_classes)
 {
@@ -95,6 +98,9 @@ rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out)
     }
     rtm_mpool_t *m = (rtm_mpool_t *)mem;
     fill_bytes(m, 0u, sizeof *m);
+    /* Chunk headers left in memory by an earlier manager at this address (never
+     * given back) must not match this one's key. */
+    m->epoch = (uintptr_t)(++mpool_epoch) * (uintptr_t)0x9e3779b1u;
     m->capacity = (uint32_t)cap;
     m->footprint = rtm_mpool_storage_size(m->capacity);
     m->magic = MPOOL_MAGIC;
@@ -231,7 +237,7 @@ static bool class_fits(const mpool_class_t *c, size_t size, size_t align)
 
 static uintptr_t chunk_key(const rtm_mpool_t *m, const mpool_chunk_t *ch)
 {
-    return CHUNK_KEY ^ (uintptr_t)ch ^ (uintptr_t)m;
+    return CHUNK_KEY ^ (uintptr_t)ch ^ (uintptr_t)m ^ m->epoch;
 }
 
 /* The live chunk holding ptr, or NULL: O(1), one mask and one compare. Only
