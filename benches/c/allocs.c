@@ -127,14 +127,14 @@ static void pool_free(void *ctx, void *p, size_t size)
 }
 #endif
 
-/* ---- multi-size pools: growing classes 16/32/48/64 B (1 KiB chunks
+/* ---- multi-size pools: growing classes 16/32/48 B (512 B chunks
  *      carved from an O(1) heap over the rest of the arena, the fallback) ---- */
 
 #if defined(RTM_BENCH_HAVE_MULTIPOOL) && defined(RTM_BENCH_HAVE_POOL)
 static rtm_allocator_t mp_fallback;
-#define MP_CLASSES 4u
-#define MP_CHUNK 1024u
-static const size_t mp_class_sizes[MP_CLASSES] = {16u, 32u, 48u, 64u};
+#define MP_CLASSES 3u
+#define MP_CHUNK 512u
+static const size_t mp_class_sizes[MP_CLASSES] = {16u, 32u, 48u};
 
 static void *mp_init(void *mem, size_t size)
 {
