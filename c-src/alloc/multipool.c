@@ -53,6 +53,9 @@ struct rtm_mpool {
     size_t chunk_size;     /* 0 until a growing class is added */
     uintptr_t chunk_lo;    /* every chunk ever carved lies in [chunk_lo, chunk_hi) */
     uintptr_t chunk_hi;
+    size_t max_block;      /* largest class block size: larger requests skip the scan */
+    uint32_t fixed_pools;  /* classes that are fixed pools (0: a free skips their scan) */
+    uint32_t reserved;
     uintptr_t epoch;       /* differs between managers initialised at one address */
     uint32_t g_allocs;     /* growing-class blocks handed out, freed; chunks carved, given back */
     uint32_t g_frees;
@@ -167,6 +170,8 @@ static rtm_status_t insert_class(rtm_mpool_t *m, const mpool_class_t *cp)
     }
     m->classes[at] = c;
     m->st.total_pools = n + 1u;
+    m->max_block = c.block_size > m->max_block ? c.block_size : m->max_block;
+    m->fixed_pools += c.pool != NULL ? 1u : 0u;
     return RTM_OK;
 }
 
@@ -396,7 +401,8 @@ static rtm_status_t alloc_any(rtm_mpool_t *m, size_t size, size_t align, void **
 {
     bool spilled = false;
     m->st.total_allocations++;
-    for (uint32_t i = 0; i < m->st.total_pools; i++) {
+    uint32_t n = size <= m->max_block ? m->st.total_pools : 0u;
+    for (uint32_t i = 0; i < n; i++) {
         mpool_class_t *c = &m->classes[i];
         if (!class_fits(c, size, align)) {
             continue;
@@ -454,7 +460,7 @@ rtm_status_t rtm_mpool_free(rtm_mpool_t *m, void *ptr, size_t size)
         return RTM_ERR_INVALID_POINTER;
     }
     mpool_chunk_t *ch = chunk_of(m, ptr);
-    const mpool_class_t *c = ch == NULL ? owner_of(m, ptr) : NULL;
+    const mpool_class_t *c = ch == NULL && m->fixed_pools != 0u ? owner_of(m, ptr) : NULL;
     rtm_status_t s;
     if (ch != NULL) {
         s = grow_free(m, ch, ptr);
