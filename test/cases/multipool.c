@@ -601,6 +601,13 @@ static rtm_status_t grig_build(grig_t *g, size_t heap_size)
     return s;
 }
 
+/* Leave the shared scratch buffer zeroed for whatever test runs next in this
+ * process (chunk headers would otherwise stay in it). */
+static void grig_clear(grig_t *g)
+{
+    memset(g->mem, 0, (rtm_mpool_storage_size(6) + 63u) / 64u * 64u + g->heap_size);
+}
+
 #define GRIG_OR_SKIP(g, size)                          \
     do {                                               \
         rtm_status_t gs_ = grig_build((g), (size));    \
@@ -632,6 +639,7 @@ RTM_TEST(mpool, growing_class_arguments)
     RTM_CHECK_OK(rtm_mpool_add_class(g.m, 24, 1024));
     RTM_CHECK_EQ(rtm_mpool_class_count(g.m), 5);
     RTM_CHECK_OK(rtm_mpool_check(g.m));
+    grig_clear(&g);
 }
 
 RTM_TEST(mpool, growing_chunks_are_carved_and_given_back)
@@ -684,6 +692,7 @@ RTM_TEST(mpool, growing_chunks_are_carved_and_given_back)
     RTM_CHECK_EQ(ms.pool_hits, 200);
     RTM_CHECK_EQ(ms.fallback_allocations, 0);
     RTM_CHECK_EQ(ms.total_deallocations, 200);
+    grig_clear(&g);
 }
 
 RTM_TEST(mpool, growing_misuse_is_refused_and_structure_stays_intact)
@@ -727,6 +736,7 @@ RTM_TEST(mpool, growing_misuse_is_refused_and_structure_stays_intact)
     RTM_CHECK_STATUS(rtm_mpool_free(g.m, c, 60), RTM_ERR_INVALID_POINTER); /* given back */
     RTM_CHECK_OK(rtm_mpool_free(g.m, big, 600));
     RTM_CHECK_OK(rtm_mpool_check(g.m));
+    grig_clear(&g);
 }
 
 RTM_TEST(mpool, growing_fallback_exhaustion_leaks_nothing)
@@ -765,6 +775,7 @@ RTM_TEST(mpool, growing_fallback_exhaustion_leaks_nothing)
         RTM_CHECK_OK(rtm_mpool_class_info(g.m, i, &ci));
         RTM_CHECK_EQ(ci.chunks, 0);
     }
+    grig_clear(&g);
 }
 
 RTM_TEST(mpool, model_random_sequences_with_growing_classes)
@@ -792,5 +803,6 @@ RTM_TEST(mpool, model_random_sequences_with_growing_classes)
         RTM_CHECK(ms.pool_hits > 0u);
         RTM_CHECK(ms.fallback_allocations > 0u);
         RTM_CHECK_OK(rtm_mpool_check(g.m));
+        grig_clear(&g);
     }
 }
