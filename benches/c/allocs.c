@@ -128,30 +128,30 @@ static void pool_free(void *ctx, void *p, size_t size)
 }
 #endif
 
-/* ---- multi-size pools 32/64/128/256 B, each 1/8 of the arena, over an
- *      O(1) heap with the rest as fallback ---- */
+/* ---- multi-size pools: growing classes 16/32/48 B (512 B chunks
+ *      carved from an O(1) heap over the rest of the arena, the fallback) ---- */
 
 #if defined(RTM_BENCH_HAVE_MULTIPOOL) && defined(RTM_BENCH_HAVE_POOL)
 static rtm_allocator_t mp_fallback;
+#define MP_CLASSES 3u
+#define MP_CHUNK 512u
+static const size_t mp_class_sizes[MP_CLASSES] = {16u, 32u, 48u};
 
 static void *mp_init(void *mem, size_t size)
 {
     unsigned char *m = mem;
-    size_t ctl = (rtm_mpool_storage_size(4u) + 7u) & ~(size_t)7u;
-    size_t share = (size / 8u) & ~(size_t)7u;
+    size_t ctl = (rtm_mpool_storage_size(MP_CLASSES) + 7u) & ~(size_t)7u;
     rtm_mpool_t *mp = NULL;
     rtm_heap_t *h = NULL;
     if (rtm_mpool_init(m, ctl, &mp) != RTM_OK) {
         return NULL;
     }
-    for (size_t i = 0; i < 4u; i++) {
-        rtm_pool_t *p = NULL;
-        if (rtm_pool_init(m + ctl + i * share, share, (size_t)32u << i, 8u, &p) != RTM_OK ||
-            rtm_mpool_add_pool(mp, p) != RTM_OK) {
+    for (size_t i = 0; i < MP_CLASSES; i++) {
+        if (rtm_mpool_add_class(mp, mp_class_sizes[i], MP_CHUNK) != RTM_OK) {
             return NULL;
         }
     }
-    if (rtm_heap_init(m + ctl + 4u * share, size - ctl - 4u * share, &h) != RTM_OK) {
+    if (rtm_heap_init(m + ctl, size - ctl, &h) != RTM_OK) {
         return NULL;
     }
     mp_fallback = rtm_heap_allocator(h);

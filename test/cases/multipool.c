@@ -566,3 +566,244 @@ RTM_TEST(mpool, checker_fires_on_a_corrupted_class)
     memcpy(f, &saved, sizeof saved);
     RTM_CHECK_OK(rtm_mpool_check(r.m));
 }
+
+/* ---- growing classes (slabs carved from a heap fallback) ---- */
+
+typedef struct grig {
+    rtm_mpool_t *m;
+    rtm_heap_t *h;
+    rtm_allocator_t fallback;
+    unsigned char *mem;
+    size_t heap_size;
+} grig_t;
+
+/* A manager with growing classes 16/32/64/128 (chunk 1 KiB) over a heap of
+ * heap_size bytes. */
+static rtm_status_t grig_build(grig_t *g, size_t heap_size)
+{
+    memset(g, 0, sizeof *g);
+    size_t ctl = (rtm_mpool_storage_size(6) + 63u) & ~(size_t)63u;
+    g->mem = (unsigned char *)rtm_test_scratch(ctl + heap_size);
+    if (g->mem == NULL) {
+        return RTM_ERR_UNSUPPORTED;
+    }
+    g->heap_size = heap_size;
+    rtm_status_t s = rtm_mpool_init(g->mem, ctl, &g->m);
+    for (size_t bs = 16; bs <= 128 && s == RTM_OK; bs *= 2) {
+        s = rtm_mpool_add_class(g->m, bs, 1024);
+    }
+    if (s == RTM_OK) {
+        s = rtm_heap_init(g->mem + ctl, heap_size, &g->h);
+    }
+    if (s == RTM_OK) {
+        g->fallback = rtm_heap_allocator(g->h);
+        s = rtm_mpool_set_fallback(g->m, &g->fallback);
+    }
+    return s;
+}
+
+/* Leave the shared scratch buffer zeroed for whatever test runs next in this
+ * process (chunk headers would otherwise stay in it). */
+static void grig_clear(grig_t *g)
+{
+    memset(g->mem, 0, (rtm_mpool_storage_size(6) + 63u) / 64u * 64u + g->heap_size);
+}
+
+#define GRIG_OR_SKIP(g, size)                          \
+    do {                                               \
+        rtm_status_t gs_ = grig_build((g), (size));    \
+        if (gs_ == RTM_ERR_UNSUPPORTED) {              \
+            return;                                    \
+        }                                              \
+        RTM_CHECK_OK(gs_);                             \
+    } while (0)
+
+RTM_TEST(mpool, growing_class_arguments)
+{
+    grig_t g;
+    GRIG_OR_SKIP(&g, 16384);
+    RTM_CHECK_EQ(rtm_mpool_class_count(g.m), 4);
+    RTM_CHECK_STATUS(rtm_mpool_add_class(NULL, 16, 1024), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_mpool_add_class(g.m, 0, 1024), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_mpool_add_class(g.m, 24, 1000), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_STATUS(rtm_mpool_add_class(g.m, 24, 2048), RTM_ERR_INVALID_ARG); /* unlike the others */
+    RTM_CHECK_STATUS(rtm_mpool_add_class(g.m, 1024, 1024), RTM_ERR_INVALID_ARG); /* no block fits */
+    RTM_CHECK_STATUS(rtm_mpool_add_class(g.m, 16, 128), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_EQ(rtm_mpool_class_count(g.m), 4);
+    void *p = NULL;
+    RTM_CHECK_OK(rtm_mpool_alloc(g.m, 20, 0, &p));
+    RTM_CHECK_STATUS(rtm_mpool_add_class(g.m, 24, 1024), RTM_ERR_UNSUPPORTED); /* a chunk is live */
+    RTM_CHECK_OK(rtm_mpool_free(g.m, p, 20));
+    RTM_CHECK_STATUS(rtm_mpool_add_class(g.m, 24, 1024), RTM_ERR_UNSUPPORTED); /* kept, empty */
+    RTM_CHECK_OK(rtm_mpool_trim(g.m));
+    RTM_CHECK_STATUS(rtm_mpool_trim(NULL), RTM_ERR_INVALID_ARG);
+    RTM_CHECK_OK(rtm_mpool_add_class(g.m, 24, 1024));
+    RTM_CHECK_EQ(rtm_mpool_class_count(g.m), 5);
+    RTM_CHECK_OK(rtm_mpool_check(g.m));
+    grig_clear(&g);
+}
+
+RTM_TEST(mpool, growing_chunks_are_carved_and_given_back)
+{
+    grig_t g;
+    GRIG_OR_SKIP(&g, 32768);
+    rtm_alloc_stats_t h0, h1;
+    rtm_heap_stats(g.h, &h0);
+    void *p[200];
+    for (unsigned i = 0; i < 200; i++) {
+        RTM_CHECK_OK(rtm_mpool_alloc(g.m, 17 + (i % 16), 0, &p[i])); /* the 32-byte class */
+        RTM_CHECK(((uintptr_t)p[i] & 7u) == 0u);
+        memset(p[i], (int)i, 17);
+    }
+    rtm_mpool_class_info_t ci;
+    RTM_CHECK_OK(rtm_mpool_class_info(g.m, 1, &ci));
+    RTM_CHECK_EQ(ci.block_size, 32);
+    RTM_CHECK(ci.pool == NULL);
+    RTM_CHECK(ci.chunk_blocks > 0u);
+    RTM_CHECK_EQ(ci.chunks, (200u + ci.chunk_blocks - 1u) / ci.chunk_blocks);
+    RTM_CHECK(ci.chunks >= 2u);
+    RTM_CHECK_EQ(ci.total_blocks - ci.free_blocks, 200);
+    rtm_heap_stats(g.h, &h1);
+    RTM_CHECK_EQ(h1.current_allocations, h0.current_allocations + ci.chunks);
+    RTM_CHECK_OK(rtm_mpool_check(g.m));
+    for (unsigned i = 0; i < 200; i++) {
+        const unsigned char *b = p[i];
+        RTM_CHECK(b[0] == (unsigned char)i && b[16] == (unsigned char)i);
+    }
+    /* Free in an interleaved order: chunks empty only at the end. */
+    for (unsigned k = 0; k < 2; k++) {
+        for (unsigned i = k; i < 200; i += 2) {
+            RTM_CHECK_OK(rtm_mpool_free(g.m, p[i], 0));
+        }
+        RTM_CHECK_OK(rtm_mpool_check(g.m));
+    }
+    RTM_CHECK_OK(rtm_mpool_class_info(g.m, 1, &ci));
+    RTM_CHECK_EQ(ci.chunks, 1); /* the last one is kept, empty */
+    RTM_CHECK_EQ(ci.free_blocks, ci.chunk_blocks);
+    RTM_CHECK_OK(rtm_mpool_trim(g.m));
+    RTM_CHECK_OK(rtm_mpool_class_info(g.m, 1, &ci));
+    RTM_CHECK_EQ(ci.chunks, 0);
+    rtm_heap_stats(g.h, &h1);
+    RTM_CHECK_EQ(h1.current_allocations, h0.current_allocations);
+    RTM_CHECK_EQ(h1.bytes_in_use, h0.bytes_in_use);
+    RTM_CHECK_EQ(h1.free_bytes, h0.free_bytes);
+    RTM_CHECK_EQ(h1.largest_free_block, h0.largest_free_block);
+    rtm_mpool_stats_t ms;
+    rtm_mpool_get_stats(g.m, &ms);
+    RTM_CHECK_EQ(ms.pool_hits, 200);
+    RTM_CHECK_EQ(ms.fallback_allocations, 0);
+    RTM_CHECK_EQ(ms.total_deallocations, 200);
+    grig_clear(&g);
+}
+
+RTM_TEST(mpool, growing_misuse_is_refused_and_structure_stays_intact)
+{
+    grig_t g;
+    GRIG_OR_SKIP(&g, 16384);
+    void *a = NULL, *b = NULL, *big = NULL;
+    RTM_CHECK_OK(rtm_mpool_alloc(g.m, 60, 0, &a));
+    RTM_CHECK_OK(rtm_mpool_alloc(g.m, 60, 0, &b));
+    RTM_CHECK_OK(rtm_mpool_alloc(g.m, 600, 0, &big)); /* no class: the heap */
+    rtm_alloc_stats_t h0, h1;
+    rtm_heap_stats(g.h, &h0);
+    rtm_mpool_stats_t m0, m1;
+    rtm_mpool_get_stats(g.m, &m0);
+    RTM_CHECK_OK(rtm_mpool_free(g.m, a, 60));
+    RTM_CHECK_STATUS(rtm_mpool_free(g.m, a, 60), RTM_ERR_DOUBLE_FREE);
+    RTM_CHECK_OK(rtm_mpool_check(g.m));
+    /* Into the chunk's header: the chunk is aligned to 1 KiB. */
+    unsigned char *hdr = (unsigned char *)((uintptr_t)b & ~(uintptr_t)1023u);
+    RTM_CHECK_STATUS(rtm_mpool_free(g.m, hdr, 0), RTM_ERR_INVALID_POINTER);
+    RTM_CHECK_STATUS(rtm_mpool_free(g.m, hdr + 8, 0), RTM_ERR_INVALID_POINTER);
+    /* Interior of a block, and a block never handed out. */
+    RTM_CHECK_STATUS(rtm_mpool_free(g.m, (unsigned char *)b + 8, 0), RTM_ERR_INVALID_POINTER);
+    RTM_CHECK_STATUS(rtm_mpool_free(g.m, (unsigned char *)b + 5 * 64, 0), RTM_ERR_INVALID_POINTER);
+    /* A foreign pointer goes to the heap, which refuses it. */
+    int local = 0;
+    RTM_CHECK(rtm_mpool_free(g.m, &local, sizeof local) != RTM_OK);
+    RTM_CHECK_OK(rtm_mpool_check(g.m));
+    rtm_mpool_get_stats(g.m, &m1);
+    RTM_CHECK_EQ(m1.total_deallocations, m0.total_deallocations + 1u);
+    rtm_heap_stats(g.h, &h1);
+    RTM_CHECK_EQ(h1.current_allocations, h0.current_allocations);
+    /* Still usable: a is handed out again, b still frees. */
+    void *c = NULL;
+    RTM_CHECK_OK(rtm_mpool_alloc(g.m, 60, 0, &c));
+    RTM_CHECK(c == a);
+    RTM_CHECK_OK(rtm_mpool_free(g.m, b, 60));
+    RTM_CHECK_OK(rtm_mpool_free(g.m, c, 60));
+    RTM_CHECK_STATUS(rtm_mpool_free(g.m, c, 60), RTM_ERR_DOUBLE_FREE); /* the empty last chunk is kept */
+    RTM_CHECK_OK(rtm_mpool_trim(g.m));
+    RTM_CHECK_STATUS(rtm_mpool_free(g.m, c, 60), RTM_ERR_INVALID_POINTER); /* given back */
+    RTM_CHECK_OK(rtm_mpool_free(g.m, big, 600));
+    RTM_CHECK_OK(rtm_mpool_check(g.m));
+    grig_clear(&g);
+}
+
+RTM_TEST(mpool, growing_fallback_exhaustion_leaks_nothing)
+{
+    grig_t g;
+    GRIG_OR_SKIP(&g, 8192);
+    rtm_alloc_stats_t h0, h1;
+    rtm_heap_stats(g.h, &h0);
+    static void *p[1024];
+    unsigned n = 0;
+    rtm_status_t s = RTM_OK;
+    while (n < 1024u && s == RTM_OK) {
+        s = rtm_mpool_alloc(g.m, 8u << (n % 5u), 0, &p[n]); /* 8..128: every class */
+        n += s == RTM_OK ? 1u : 0u;
+    }
+    RTM_CHECK_STATUS(s, RTM_ERR_NO_MEMORY);
+    RTM_CHECK(n > 10u && n < 1024u);
+    RTM_CHECK_OK(rtm_mpool_check(g.m));
+    rtm_mpool_stats_t ms;
+    rtm_mpool_get_stats(g.m, &ms);
+    RTM_CHECK(ms.failures >= 1u);
+    void *q = &q;
+    RTM_CHECK_STATUS(rtm_mpool_alloc(g.m, 900, 0, &q), RTM_ERR_NO_MEMORY);
+    RTM_CHECK(q == NULL);
+    for (unsigned i = 0; i < n; i++) {
+        RTM_CHECK_OK(rtm_mpool_free(g.m, p[i], 0));
+    }
+    RTM_CHECK_OK(rtm_mpool_check(g.m));
+    RTM_CHECK_OK(rtm_mpool_trim(g.m));
+    RTM_CHECK_OK(rtm_mpool_check(g.m));
+    rtm_heap_stats(g.h, &h1);
+    RTM_CHECK_EQ(h1.current_allocations, h0.current_allocations);
+    RTM_CHECK_EQ(h1.free_bytes, h0.free_bytes);
+    for (uint32_t i = 0; i < rtm_mpool_class_count(g.m); i++) {
+        rtm_mpool_class_info_t ci;
+        RTM_CHECK_OK(rtm_mpool_class_info(g.m, i, &ci));
+        RTM_CHECK_EQ(ci.chunks, 0);
+    }
+    grig_clear(&g);
+}
+
+RTM_TEST(mpool, model_random_sequences_with_growing_classes)
+{
+    const uint32_t seeds[] = {7u, 0xc0ffeeu, 99991u};
+    for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; s++) {
+        grig_t g;
+        GRIG_OR_SKIP(&g, 32768);
+        rtm_model_cfg_t cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.alloc = rtm_mpool_allocator(g.m);
+        cfg.seed = seeds[s];
+        cfg.ops = RTM_TEST_OPS(2000);
+        cfg.min_size = 1;
+        cfg.max_size = 300;
+        cfg.max_align_log2 = 4;
+        cfg.realloc_pct = 25;
+        cfg.max_live = 150;
+        cfg.arena_lo = (uintptr_t)g.mem;
+        cfg.arena_hi = (uintptr_t)g.mem + (rtm_mpool_storage_size(6) + 63u) / 64u * 64u + g.heap_size;
+        cfg.misuse_pct = 5u;
+        RTM_CHECK_MODEL(&cfg);
+        rtm_mpool_stats_t ms;
+        rtm_mpool_get_stats(g.m, &ms);
+        RTM_CHECK(ms.pool_hits > 0u);
+        RTM_CHECK(ms.fallback_allocations > 0u);
+        RTM_CHECK_OK(rtm_mpool_check(g.m));
+        grig_clear(&g);
+    }
+}
