@@ -70,8 +70,6 @@ struct rtm_mpool {
 
 RTM_STATIC_ASSERT(sizeof(struct rtm_mpool) % sizeof(void *) == 0u, class_table_aligned);
 
-static uint32_t mpool_epoch; /* one per rtm_mpool_init (setup time) */
-
 size_t rtm_mpool_storage_size(uint32_t max_classes)
 {
     size_t n = max_classes; /* a variable: on 64-bit targets the check below cannot fail */
@@ -101,10 +99,14 @@ rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out)
         cap = UINT32_MAX;
     }
     rtm_mpool_t *m = (rtm_mpool_t *)mem;
-    fill_bytes(m, 0u, sizeof *m);
     /* Chunk headers left in memory by an earlier manager at this address (never
-     * given back) must not match this one's key. */
-    m->epoch = (uintptr_t)(++mpool_epoch) * (uintptr_t)0x9e3779b1u;
+     * given back) must not match this one's key: the epoch moves on from what
+     * the memory held (whatever it was on first use), so no state outside the
+     * caller's memory is needed. */
+    uintptr_t epoch;
+    copy_bytes(&epoch, (const unsigned char *)mem + offsetof(struct rtm_mpool, epoch), sizeof epoch);
+    fill_bytes(m, 0u, sizeof *m);
+    m->epoch = epoch + (uintptr_t)0x9e3779b1u;
     m->capacity = (uint32_t)cap;
     m->footprint = rtm_mpool_storage_size(m->capacity);
     m->magic = MPOOL_MAGIC;

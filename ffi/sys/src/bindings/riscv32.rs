@@ -29,6 +29,9 @@ pub const RTM_HEAP_BLOCK_OVERHEAD: u32 = 4;
 pub const RTM_HEAP_MAX_REQUEST: u32 = 16777204;
 pub const RTM_POOL_MEM_ALIGN: u32 = 8;
 pub const RTM_MPOOL_MEM_ALIGN: u32 = 8;
+pub const RTM_MPOOL_MIN_CHUNK: u32 = 256;
+pub const RTM_MPOOL_MAX_CHUNK: u32 = 65536;
+pub const RTM_MPOOL_MAX_CLASS_BLOCK: u32 = 16384;
 pub const RTM_LEAK_REPORTED: u32 = 1;
 pub const RTM_LEAK_STORAGE_WORDS: u32 = 16;
 pub const RTM_REDZONE_BYTES: u32 = 16;
@@ -1840,6 +1843,10 @@ pub struct rtm_mpool_class_info {
     pub free_blocks: usize,
     #[doc = " Blocks in use per thousand, rounded down (rtm_pool_utilization_permille)."]
     pub utilization_permille: u32,
+    #[doc = " Growing class: chunks it holds now; 0 for a fixed pool (then `pool` is not NULL)."]
+    pub chunks: u32,
+    #[doc = " Growing class: blocks per chunk; 0 for a fixed pool."]
+    pub chunk_blocks: u32,
     #[doc = " Zero."]
     pub reserved: u32,
 }
@@ -1847,7 +1854,7 @@ pub struct rtm_mpool_class_info {
 fn bindgen_test_layout_rtm_mpool_class_info() {
     assert_eq!(
         ::core::mem::size_of::<rtm_mpool_class_info>(),
-        28usize,
+        36usize,
         concat!("Size of: ", stringify!(rtm_mpool_class_info))
     );
     assert_eq!(
@@ -1957,6 +1964,40 @@ fn bindgen_test_layout_rtm_mpool_class_info() {
         );
     }
     test_field_utilization_permille();
+    fn test_field_chunks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_class_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).chunks) as usize - ptr as usize
+            },
+            24usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_class_info),
+                "::",
+                stringify!(chunks)
+            )
+        );
+    }
+    test_field_chunks();
+    fn test_field_chunk_blocks() {
+        assert_eq!(
+            unsafe {
+                let uninit = ::core::mem::MaybeUninit::<rtm_mpool_class_info>::uninit();
+                let ptr = uninit.as_ptr();
+                ::core::ptr::addr_of!((*ptr).chunk_blocks) as usize - ptr as usize
+            },
+            28usize,
+            concat!(
+                "Offset of field: ",
+                stringify!(rtm_mpool_class_info),
+                "::",
+                stringify!(chunk_blocks)
+            )
+        );
+    }
+    test_field_chunk_blocks();
     fn test_field_reserved() {
         assert_eq!(
             unsafe {
@@ -1964,7 +2005,7 @@ fn bindgen_test_layout_rtm_mpool_class_info() {
                 let ptr = uninit.as_ptr();
                 ::core::ptr::addr_of!((*ptr).reserved) as usize - ptr as usize
             },
-            24usize,
+            32usize,
             concat!(
                 "Offset of field: ",
                 stringify!(rtm_mpool_class_info),
@@ -2014,10 +2055,55 @@ extern "C" {
     #[doc = "         RTM_ERR_OVERLAP when the pool was already added, or its memory (from the"]
     #[doc = "         handle to the end of its last block) overlaps another class's pool or the"]
     #[doc = "         manager's own memory;"]
-    #[doc = "         RTM_ERR_NO_MEMORY when the class table is full."]
+    #[doc = "         RTM_ERR_NO_MEMORY when the class table is full;"]
+    #[doc = "         RTM_ERR_UNSUPPORTED while a growing class holds a chunk."]
     #[doc = " O(classes + blocks of the new pool) (the pool is checked once). Setup-time."]
     #[doc = " ISR-safe."]
     pub fn rtm_mpool_add_pool(m: *mut rtm_mpool_t, pool: *mut rtm_pool_t) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Add a growing class (slab style): blocks of `block_size` bytes (rounded up to"]
+    #[doc = " a multiple of 8; block alignment 8) served from chunks of `chunk_size` bytes"]
+    #[doc = " that the manager carves from the fallback allocator when the class has no free"]
+    #[doc = " block (one rtm_allocator_allocate(fallback, chunk_size, chunk_size)), and gives"]
+    #[doc = " back (rtm_allocator_deallocate) as soon as a free leaves a chunk empty, except"]
+    #[doc = " the class's last chunk, which stays until rtm_mpool_trim() (so a class that"]
+    #[doc = " empties and refills does not carve and give back on every call)."]
+    #[doc = ""]
+    #[doc = " A chunk is aligned to its size and starts with its header (a keyed word, the"]
+    #[doc = " class, list links, the free list, and one state byte per block), so a free"]
+    #[doc = " finds the header by masking the address: O(1) whatever the number of chunks,"]
+    #[doc = " and no per-block header. The manager reads such a header only for addresses"]
+    #[doc = " between the lowest and the highest chunk it has carved, so the fallback must"]
+    #[doc = " own that whole range (one arena, as rtm_heap; not an allocator whose memory is"]
+    #[doc = " split across unmapped regions). Double frees (RTM_ERR_DOUBLE_FREE), pointers"]
+    #[doc = " into a chunk's header or between blocks (RTM_ERR_INVALID_POINTER) are refused."]
+    #[doc = " Every growing class of a manager uses the same `chunk_size`."]
+    #[doc = ""]
+    #[doc = " @return RTM_OK;"]
+    #[doc = "         RTM_ERR_INVALID_ARG for an invalid `m`, `block_size` 0 or above"]
+    #[doc = "         RTM_MPOOL_MAX_CLASS_BLOCK, `chunk_size` not a power of two in"]
+    #[doc = "         [RTM_MPOOL_MIN_CHUNK, RTM_MPOOL_MAX_CHUNK] or unlike the chunk size of an"]
+    #[doc = "         earlier growing class, or a chunk too small for one block;"]
+    #[doc = "         RTM_ERR_NO_MEMORY when the class table is full;"]
+    #[doc = "         RTM_ERR_UNSUPPORTED while any growing class holds a chunk (add every"]
+    #[doc = "         class before the first allocation; rtm_mpool_add_pool answers the same)."]
+    #[doc = " O(classes). Setup-time. Allocating from a growing class is O(1) (plus the"]
+    #[doc = " fallback's cost when a chunk is carved), and so is freeing (plus the fallback's"]
+    #[doc = " cost when a chunk is given back); ISR-safe when the fallback is."]
+    pub fn rtm_mpool_add_class(
+        m: *mut rtm_mpool_t,
+        block_size: usize,
+        chunk_size: usize,
+    ) -> rtm_status_t;
+}
+extern "C" {
+    #[doc = " Give every growing class's empty last chunk back to the fallback; afterwards a"]
+    #[doc = " manager with no block in use holds no chunk."]
+    #[doc = " @return RTM_OK; RTM_ERR_INVALID_ARG for an invalid `m`; otherwise the first"]
+    #[doc = "         failing status of the fallback's deallocate (the chunk is dropped anyway)."]
+    #[doc = " O(classes) plus the fallback's cost per chunk. ISR-safe when the fallback is."]
+    pub fn rtm_mpool_trim(m: *mut rtm_mpool_t) -> rtm_status_t;
 }
 extern "C" {
     #[doc = " Set (or with NULL, clear) the fallback allocator. The rtm_allocator_t value is"]

@@ -18,17 +18,50 @@
 
 #define MPOOL_MAGIC 0x4d504f4cu /* "MPOL" */
 
+#define CHUNK_KEY ((uintptr_t)0x43484e4bu) /* "CHNK" */
+
+struct mpool_class;
+
+/* A chunk (slab) of a growing class: carved from the fallback, aligned to its
+ * size, so the header of any of its blocks is found by masking the address. */
+typedef struct mpool_chunk {
+    uintptr_t key;               /* CHUNK_KEY ^ address ^ manager: wiped when given back */
+    struct mpool_class *cls;
+    struct mpool_chunk *next;    /* the class's list of chunks with a free block */
+    struct mpool_chunk *prev;
+    void *free_head;             /* freed blocks; never-used ones come from bump */
+    uint32_t used;               /* blocks in use */
+    uint32_t bump;               /* blocks [0, bump) have been handed out at least once */
+    uint8_t state[];             /* per block below bump: 1 in use, 0 free */
+} mpool_chunk_t;
+
 typedef struct mpool_class {
-    rtm_pool_t *pool;
+    rtm_pool_t *pool;   /* NULL for a growing class */
     size_t block_size;  /* cached: the pool's block size and alignment never change */
     size_t block_align;
+    mpool_chunk_t *partial; /* growing: chunks with a free block */
+    uint32_t nblocks;       /* growing: blocks per chunk */
+    uint32_t first;         /* growing: offset of block 0 from the chunk */
+    uint32_t chunks;        /* growing: chunks carved and not given back */
+    uint32_t used;          /* growing: blocks in use */
 } mpool_class_t;
 
 struct rtm_mpool {
     uint32_t magic;
     uint32_t capacity;     /* entries in classes[] */
     uint32_t has_fallback; /* 0 or 1 */
+    uint32_t live_chunks;  /* chunks of every growing class */
+    size_t chunk_size;     /* 0 until a growing class is added */
+    uintptr_t chunk_lo;    /* every chunk ever carved lies in [chunk_lo, chunk_hi) */
+    uintptr_t chunk_hi;
+    size_t max_block;      /* largest class block size: larger requests skip the scan */
+    uint32_t fixed_pools;  /* classes that are fixed pools (0: a free skips their scan) */
     uint32_t reserved;
+    uintptr_t epoch;       /* differs between managers initialised at one address */
+    uint32_t g_allocs;     /* growing-class blocks handed out, freed; chunks carved, given back */
+    uint32_t g_frees;
+    uint32_t carves;
+    uint32_t releases;
     size_t footprint;      /* bytes of the caller's memory in use: header + table */
     rtm_allocator_t fallback;
     rtm_mpool_stats_t st;  /* st.total_pools is the number of classes */
@@ -66,7 +99,14 @@ rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out)
         cap = UINT32_MAX;
     }
     rtm_mpool_t *m = (rtm_mpool_t *)mem;
+    /* Chunk headers left in memory by an earlier manager at this address (never
+     * given back) must not match this one's key: the epoch moves on from what
+     * the memory held (whatever it was on first use), so no state outside the
+     * caller's memory is needed. */
+    uintptr_t epoch;
+    copy_bytes(&epoch, (const unsigned char *)mem + offsetof(struct rtm_mpool, epoch), sizeof epoch);
     fill_bytes(m, 0u, sizeof *m);
+    m->epoch = epoch + (uintptr_t)0x9e3779b1u;
     m->capacity = (uint32_t)cap;
     m->footprint = rtm_mpool_storage_size(m->capacity);
     m->magic = MPOOL_MAGIC;
@@ -90,6 +130,8 @@ static bool class_before(const mpool_class_t *a, const mpool_class_t *b)
     return a->block_size < b->block_size || (a->block_size == b->block_size && a->block_align < b->block_align);
 }
 
+static rtm_status_t insert_class(rtm_mpool_t *m, const mpool_class_t *cp);
+
 rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool)
 {
     if (m == NULL || pool == NULL) {
@@ -106,14 +148,24 @@ rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool)
     uint32_t n = m->st.total_pools;
     for (uint32_t i = 0; i < n; i++) {
         rtm_pool_t *other = m->classes[i].pool;
-        if (spans_overlap(lo, len, (uintptr_t)rtm_pool_memory(other), rtm_pool_footprint(other))) {
+        if (other != NULL && spans_overlap(lo, len, (uintptr_t)rtm_pool_memory(other), rtm_pool_footprint(other))) {
             return RTM_ERR_OVERLAP;
         }
     }
     if (n >= m->capacity) {
         return RTM_ERR_NO_MEMORY;
     }
-    mpool_class_t c = {pool, rtm_pool_block_size(pool), rtm_pool_block_align(pool)};
+    if (m->live_chunks != 0u) {
+        return RTM_ERR_UNSUPPORTED; /* chunks point to their class entry, which would move */
+    }
+    mpool_class_t c = {pool, rtm_pool_block_size(pool), rtm_pool_block_align(pool), NULL, 0u, 0u, 0u, 0u};
+    return insert_class(m, &c);
+}
+
+static rtm_status_t insert_class(rtm_mpool_t *m, const mpool_class_t *cp)
+{
+    mpool_class_t c = *cp;
+    uint32_t n = m->st.total_pools;
     uint32_t at = n;
     while (at > 0u && class_before(&c, &m->classes[at - 1u])) {
         m->classes[at] = m->classes[at - 1u];
@@ -121,7 +173,35 @@ rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool)
     }
     m->classes[at] = c;
     m->st.total_pools = n + 1u;
+    m->max_block = c.block_size > m->max_block ? c.block_size : m->max_block;
+    m->fixed_pools += c.pool != NULL ? 1u : 0u;
     return RTM_OK;
+}
+
+rtm_status_t rtm_mpool_add_class(rtm_mpool_t *m, size_t block_size, size_t chunk_size)
+{
+    if (!valid(m) || block_size == 0u || block_size > RTM_MPOOL_MAX_CLASS_BLOCK || !is_pow2(chunk_size) ||
+        chunk_size < RTM_MPOOL_MIN_CHUNK || chunk_size > RTM_MPOOL_MAX_CHUNK ||
+        (m->chunk_size != 0u && m->chunk_size != chunk_size)) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    size_t bs = (block_size + 7u) & ~(size_t)7u;
+    /* nblocks * bs + header + nblocks state bytes + 7 (rounding) <= chunk_size */
+    size_t room = chunk_size - sizeof(mpool_chunk_t) - 7u;
+    size_t nb = room / (bs + 1u);
+    if (nb == 0u) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    if (m->st.total_pools >= m->capacity) {
+        return RTM_ERR_NO_MEMORY;
+    }
+    if (m->live_chunks != 0u) {
+        return RTM_ERR_UNSUPPORTED;
+    }
+    size_t first = (sizeof(mpool_chunk_t) + nb + 7u) & ~(size_t)7u;
+    mpool_class_t c = {NULL, bs, 8u, NULL, (uint32_t)nb, (uint32_t)first, 0u, 0u};
+    m->chunk_size = chunk_size;
+    return insert_class(m, &c);
 }
 
 rtm_status_t rtm_mpool_set_fallback(rtm_mpool_t *m, const rtm_allocator_t *fallback)
@@ -151,7 +231,7 @@ rtm_status_t rtm_mpool_set_fallback(rtm_mpool_t *m, const rtm_allocator_t *fallb
 static mpool_class_t *owner_of(rtm_mpool_t *m, const void *ptr)
 {
     for (uint32_t i = 0; i < m->st.total_pools; i++) {
-        if (rtm_pool_contains(m->classes[i].pool, ptr)) {
+        if (m->classes[i].pool != NULL && rtm_pool_contains(m->classes[i].pool, ptr)) {
             return &m->classes[i];
         }
     }
@@ -163,17 +243,174 @@ static bool class_fits(const mpool_class_t *c, size_t size, size_t align)
     return c->block_size >= size && c->block_align >= align;
 }
 
+static uintptr_t chunk_key(const rtm_mpool_t *m, const mpool_chunk_t *ch)
+{
+    return CHUNK_KEY ^ (uintptr_t)ch ^ (uintptr_t)m ^ m->epoch;
+}
+
+/* The live chunk holding ptr, or NULL: O(1), one mask and one compare. Only
+ * addresses inside [chunk_lo, chunk_hi) are read, memory the fallback owns. */
+static mpool_chunk_t *chunk_of(const rtm_mpool_t *m, const void *ptr)
+{
+    uintptr_t a = (uintptr_t)ptr;
+    if (a - m->chunk_lo >= m->chunk_hi - m->chunk_lo) {
+        return NULL;
+    }
+    mpool_chunk_t *ch = (mpool_chunk_t *)(a & ~(uintptr_t)(m->chunk_size - 1u));
+    return ch->key == chunk_key(m, ch) ? ch : NULL;
+}
+
+static void unlink_chunk(mpool_class_t *c, mpool_chunk_t *ch)
+{
+    if (ch->prev != NULL) {
+        ch->prev->next = ch->next;
+    } else {
+        c->partial = ch->next;
+    }
+    if (ch->next != NULL) {
+        ch->next->prev = ch->prev;
+    }
+    ch->next = NULL;
+    ch->prev = NULL;
+}
+
+static void push_chunk(mpool_class_t *c, mpool_chunk_t *ch)
+{
+    ch->prev = NULL;
+    ch->next = c->partial;
+    if (c->partial != NULL) {
+        c->partial->prev = ch;
+    }
+    c->partial = ch;
+}
+
+/* Carve a chunk for a growing class from the fallback. */
+static rtm_status_t carve(rtm_mpool_t *m, mpool_class_t *c)
+{
+    if (m->has_fallback == 0u) {
+        return RTM_ERR_NO_MEMORY;
+    }
+    void *mem = NULL;
+    rtm_status_t s = rtm_allocator_allocate(&m->fallback, m->chunk_size, m->chunk_size, &mem);
+    if (s != RTM_OK) {
+        return s;
+    }
+    mpool_chunk_t *ch = (mpool_chunk_t *)mem;
+    ch->key = chunk_key(m, ch);
+    ch->cls = c;
+    ch->free_head = NULL;
+    ch->used = 0u;
+    ch->bump = 0u;
+    push_chunk(c, ch);
+    m->carves++;
+    c->chunks++;
+    m->live_chunks++;
+    uintptr_t lo = (uintptr_t)ch;
+    if (m->chunk_hi == 0u) {
+        m->chunk_lo = lo;
+        m->chunk_hi = lo + m->chunk_size;
+    } else {
+        m->chunk_lo = lo < m->chunk_lo ? lo : m->chunk_lo;
+        m->chunk_hi = lo + m->chunk_size > m->chunk_hi ? lo + m->chunk_size : m->chunk_hi;
+    }
+    return RTM_OK;
+}
+
+/* A block of a growing class: O(1) apart from carving a chunk. */
+static rtm_status_t grow_alloc(rtm_mpool_t *m, mpool_class_t *c, void **out)
+{
+    if (c->partial == NULL) {
+        rtm_status_t s = carve(m, c);
+        if (s != RTM_OK) {
+            return s == RTM_ERR_CORRUPTED ? s : RTM_ERR_NO_MEMORY;
+        }
+    }
+    mpool_chunk_t *ch = c->partial;
+    unsigned char *base = (unsigned char *)ch + c->first;
+    unsigned char *b;
+    uint32_t i;
+    if (ch->free_head != NULL) {
+        void *f = ch->free_head;
+        b = (unsigned char *)f;
+        i = (uint32_t)((size_t)(b - base) / c->block_size);
+        ch->free_head = *(void **)f;
+    } else {
+        i = ch->bump++;
+        b = base + (size_t)i * c->block_size;
+    }
+    ch->state[i] = 1u;
+    c->used++;
+    m->g_allocs++;
+    if (++ch->used == c->nblocks) {
+        unlink_chunk(c, ch);
+    }
+    *out = b;
+    return RTM_OK;
+}
+
+/* Check a pointer into chunk ch; its block index in *idx. */
+static rtm_status_t chunk_block(const mpool_chunk_t *ch, const void *ptr, uint32_t *idx)
+{
+    const mpool_class_t *c = ch->cls;
+    size_t off = (size_t)((const unsigned char *)ptr - (const unsigned char *)ch);
+    if (off < c->first) {
+        return RTM_ERR_INVALID_POINTER; /* the chunk's header */
+    }
+    off -= c->first;
+    size_t i = off / c->block_size;
+    if (off - i * c->block_size != 0u || i >= ch->bump) {
+        return RTM_ERR_INVALID_POINTER;
+    }
+    *idx = (uint32_t)i;
+    return ch->state[i] != 0u ? RTM_OK : RTM_ERR_DOUBLE_FREE;
+}
+
+/* Give an empty chunk back to the fallback. */
+static rtm_status_t release(rtm_mpool_t *m, mpool_chunk_t *ch)
+{
+    mpool_class_t *c = ch->cls;
+    unlink_chunk(c, ch);
+    ch->key = 0u;
+    c->chunks--;
+    m->live_chunks--;
+    m->releases++;
+    return rtm_allocator_deallocate(&m->fallback, ch, m->chunk_size);
+}
+
+static rtm_status_t grow_free(rtm_mpool_t *m, mpool_chunk_t *ch, void *ptr)
+{
+    uint32_t i = 0u;
+    rtm_status_t s = chunk_block(ch, ptr, &i);
+    if (s != RTM_OK) {
+        return s;
+    }
+    mpool_class_t *c = ch->cls;
+    ch->state[i] = 0u;
+    c->used--;
+    m->g_frees++;
+    if (ch->used-- == c->nblocks) {
+        push_chunk(c, ch);
+    }
+    *(void **)ptr = ch->free_head;
+    ch->free_head = ptr;
+    if (ch->used == 0u && c->chunks > 1u) {
+        return release(m, ch); /* empty: back to the fallback (a class keeps its last chunk) */
+    }
+    return RTM_OK;
+}
+
 /* The allocation itself, arguments already validated; counts one request. */
 static rtm_status_t alloc_any(rtm_mpool_t *m, size_t size, size_t align, void **out)
 {
     bool spilled = false;
     m->st.total_allocations++;
-    for (uint32_t i = 0; i < m->st.total_pools; i++) {
-        const mpool_class_t *c = &m->classes[i];
+    uint32_t n = size <= m->max_block ? m->st.total_pools : 0u;
+    for (uint32_t i = 0; i < n; i++) {
+        mpool_class_t *c = &m->classes[i];
         if (!class_fits(c, size, align)) {
             continue;
         }
-        rtm_status_t s = rtm_pool_alloc(c->pool, out);
+        rtm_status_t s = c->pool != NULL ? rtm_pool_alloc(c->pool, out) : grow_alloc(m, c, out);
         if (s == RTM_OK) {
             m->st.pool_hits++;
             m->st.spills += spilled ? 1u : 0u;
@@ -225,9 +462,12 @@ rtm_status_t rtm_mpool_free(rtm_mpool_t *m, void *ptr, size_t size)
     if (ptr == NULL) {
         return RTM_ERR_INVALID_POINTER;
     }
-    const mpool_class_t *c = owner_of(m, ptr);
+    mpool_chunk_t *ch = chunk_of(m, ptr);
+    const mpool_class_t *c = ch == NULL && m->fixed_pools != 0u ? owner_of(m, ptr) : NULL;
     rtm_status_t s;
-    if (c != NULL) {
+    if (ch != NULL) {
+        s = grow_free(m, ch, ptr);
+    } else if (c != NULL) {
         s = rtm_pool_free(c->pool, ptr);
     } else if (m->has_fallback != 0u) {
         s = rtm_allocator_deallocate(&m->fallback, ptr, size);
@@ -236,6 +476,22 @@ rtm_status_t rtm_mpool_free(rtm_mpool_t *m, void *ptr, size_t size)
         s = RTM_ERR_INVALID_POINTER;
     }
     m->st.total_deallocations += s == RTM_OK ? 1u : 0u;
+    return s;
+}
+
+rtm_status_t rtm_mpool_trim(rtm_mpool_t *m)
+{
+    if (!valid(m)) {
+        return RTM_ERR_INVALID_ARG;
+    }
+    rtm_status_t s = RTM_OK;
+    for (uint32_t i = 0; i < m->st.total_pools; i++) {
+        mpool_chunk_t *ch = m->classes[i].partial;
+        if (m->classes[i].pool == NULL && ch != NULL && ch->used == 0u) { /* only a class's last chunk is kept empty */
+            rtm_status_t r = release(m, ch);
+            s = s == RTM_OK ? r : s;
+        }
+    }
     return s;
 }
 
@@ -262,12 +518,21 @@ rtm_status_t rtm_mpool_class_info(const rtm_mpool_t *m, uint32_t index, rtm_mpoo
         return RTM_ERR_INVALID_ARG;
     }
     const mpool_class_t *c = &m->classes[index];
-    rtm_pool_stats_t ps;
-    rtm_pool_get_stats(c->pool, &ps);
     fill_bytes(out, 0u, sizeof *out);
-    out->pool = c->pool;
     out->block_size = c->block_size;
     out->block_align = c->block_align;
+    if (c->pool == NULL) {
+        size_t total = (size_t)c->chunks * c->nblocks;
+        out->total_blocks = total;
+        out->free_blocks = total - c->used;
+        out->utilization_permille = total == 0u ? 0u : (uint32_t)(((uint64_t)c->used * 1000u) / total);
+        out->chunks = c->chunks;
+        out->chunk_blocks = c->nblocks;
+        return RTM_OK;
+    }
+    rtm_pool_stats_t ps;
+    rtm_pool_get_stats(c->pool, &ps);
+    out->pool = c->pool;
     out->total_blocks = ps.total_blocks;
     out->free_blocks = ps.free_blocks;
     out->utilization_permille = rtm_pool_utilization_permille(c->pool);
@@ -303,14 +568,57 @@ void rtm_mpool_stats(const rtm_mpool_t *m, rtm_alloc_stats_t *out)
     rtm_alloc_stats_t s;
     out->flags = RTM_STATS_HAS_FREE_BYTES | RTM_STATS_HAS_LARGEST_FREE | RTM_STATS_HAS_CAPACITY;
     for (uint32_t i = 0; i < m->st.total_pools; i++) {
-        rtm_pool_stats(m->classes[i].pool, &s);
-        add_stats(out, &s);
+        if (m->classes[i].pool != NULL) { /* a growing class's chunks are in the fallback's figures */
+            rtm_pool_stats(m->classes[i].pool, &s);
+            add_stats(out, &s);
+        }
     }
     if (m->has_fallback != 0u) {
         rtm_allocator_stats(&m->fallback, &s);
         add_stats(out, &s);
     }
+    /* A chunk is one of the fallback's allocations; count its blocks instead. */
+    out->total_allocations += m->g_allocs - m->carves;
+    out->total_deallocations += m->g_frees - m->releases;
+    out->current_allocations += (m->g_allocs - m->g_frees) - (m->carves - m->releases);
     out->allocation_failures = m->st.failures;
+}
+
+/* A growing class: its counters, and every chunk with a free block (key, owner,
+ * links, in-use count against the state bytes, free list length). */
+static rtm_status_t check_growing(const rtm_mpool_t *m, const mpool_class_t *c)
+{
+    if (c->block_size == 0u || c->nblocks == 0u || c->used > (size_t)c->chunks * c->nblocks ||
+        (size_t)c->first + (size_t)c->nblocks * c->block_size > m->chunk_size) {
+        return RTM_ERR_CORRUPTED;
+    }
+    uint32_t seen = 0u;
+    const mpool_chunk_t *prev = NULL;
+    for (const mpool_chunk_t *ch = c->partial; ch != NULL; ch = ch->next) {
+        if (++seen > c->chunks || ch->key != chunk_key(m, ch) || ch->cls != c || ch->prev != prev ||
+            (ch->used == 0u && c->chunks != 1u) || ch->used >= c->nblocks || ch->bump > c->nblocks || ch->used > ch->bump) {
+            return RTM_ERR_CORRUPTED;
+        }
+        uint32_t inuse = 0u;
+        for (uint32_t i = 0; i < ch->bump; i++) {
+            inuse += ch->state[i] != 0u ? 1u : 0u;
+        }
+        uint32_t nfree = 0u;
+        const unsigned char *base = (const unsigned char *)ch + c->first;
+        for (const void *f = ch->free_head; f != NULL; f = *(const void *const *)f) {
+            const unsigned char *b = (const unsigned char *)f;
+            size_t off = (size_t)(b - base);
+            if (b < base || off % c->block_size != 0u || off / c->block_size >= ch->bump ||
+                ch->state[off / c->block_size] != 0u || ++nfree > ch->bump) {
+                return RTM_ERR_CORRUPTED;
+            }
+        }
+        if (inuse != ch->used || nfree != ch->bump - ch->used) {
+            return RTM_ERR_CORRUPTED;
+        }
+        prev = ch;
+    }
+    return RTM_OK;
 }
 
 rtm_status_t rtm_mpool_check(const rtm_mpool_t *m)
@@ -322,8 +630,19 @@ rtm_status_t rtm_mpool_check(const rtm_mpool_t *m)
         m->footprint != rtm_mpool_storage_size(m->capacity)) {
         return RTM_ERR_CORRUPTED;
     }
+    uint32_t chunks = 0u;
     for (uint32_t i = 0; i < m->st.total_pools; i++) {
         const mpool_class_t *c = &m->classes[i];
+        if (i > 0u && class_before(c, c - 1)) {
+            return RTM_ERR_CORRUPTED;
+        }
+        if (c->pool == NULL) {
+            if (check_growing(m, c) != RTM_OK) {
+                return RTM_ERR_CORRUPTED;
+            }
+            chunks += c->chunks;
+            continue;
+        }
         if (rtm_pool_check(c->pool) != RTM_OK || c->block_size != rtm_pool_block_size(c->pool) ||
             c->block_align != rtm_pool_block_align(c->pool) || (i > 0u && class_before(c, c - 1))) {
             return RTM_ERR_CORRUPTED;
@@ -335,12 +654,12 @@ rtm_status_t rtm_mpool_check(const rtm_mpool_t *m)
         }
         for (uint32_t j = 0; j < i; j++) {
             const rtm_pool_t *other = m->classes[j].pool;
-            if (spans_overlap(lo, len, (uintptr_t)rtm_pool_memory(other), rtm_pool_footprint(other))) {
+            if (other != NULL && spans_overlap(lo, len, (uintptr_t)rtm_pool_memory(other), rtm_pool_footprint(other))) {
                 return RTM_ERR_CORRUPTED;
             }
         }
     }
-    if (m->has_fallback != 0u && rtm_allocator_check(&m->fallback) != RTM_OK) {
+    if (chunks != m->live_chunks || (m->has_fallback != 0u && rtm_allocator_check(&m->fallback) != RTM_OK)) {
         return RTM_ERR_CORRUPTED;
     }
     return RTM_OK;
@@ -391,6 +710,37 @@ static rtm_status_t realloc_class_block(rtm_mpool_t *m, const mpool_class_t *c, 
     return s;
 }
 
+/* A growing class's block: in place when its class still fits, else move it. */
+static rtm_status_t realloc_chunk_block(rtm_mpool_t *m, mpool_chunk_t *ch, void *ptr, size_t new_size,
+                                        size_t align, void **out)
+{
+    uint32_t i = 0u;
+    rtm_status_t s = chunk_block(ch, ptr, &i);
+    if (s != RTM_OK) {
+        return s;
+    }
+    size_t bs = ch->cls->block_size;
+    if (class_fits(ch->cls, new_size, align)) {
+        m->g_allocs++;
+        m->g_frees++;
+        m->st.total_allocations++;
+        m->st.pool_hits++;
+        m->st.total_deallocations++;
+        *out = ptr;
+        return RTM_OK;
+    }
+    void *fresh = NULL;
+    s = alloc_any(m, new_size, align, &fresh);
+    if (s != RTM_OK) {
+        return s;
+    }
+    copy_bytes(fresh, ptr, bs < new_size ? bs : new_size);
+    s = grow_free(m, ch, ptr);
+    m->st.total_deallocations += s == RTM_OK ? 1u : 0u;
+    *out = fresh;
+    return s;
+}
+
 static rtm_status_t op_reallocate(void *ctx, void *ptr, size_t old_size, size_t new_size, size_t align,
                                   void **out)
 {
@@ -407,6 +757,10 @@ static rtm_status_t op_reallocate(void *ctx, void *ptr, size_t old_size, size_t 
     rtm_status_t s = check_args(m, new_size, align, out);
     if (s != RTM_OK) {
         return s;
+    }
+    mpool_chunk_t *ch = chunk_of(m, ptr);
+    if (ch != NULL) {
+        return realloc_chunk_block(m, ch, ptr, new_size, align, out);
     }
     const mpool_class_t *c = owner_of(m, ptr);
     if (c != NULL) {

@@ -10,6 +10,10 @@
  * next fitting class, and when no class can serve it, to the optional fallback
  * allocator (any rtm_allocator_t, e.g. a heap), reached through the interface.
  *
+ * A class may instead grow on demand (rtm_mpool_add_class): it carves chunks
+ * from the fallback and gives empty chunks back, so no memory is reserved for
+ * sizes the program does not use.
+ *
  * Frees are routed by ADDRESS: the class whose block area contains the pointer
  * gets it, whatever size the caller passes (the seed routed by size, so a block
  * that had spilled to a larger class was freed to the wrong pool). A pointer in
@@ -83,9 +87,20 @@ typedef struct rtm_mpool_class_info {
     size_t free_blocks;
     /** Blocks in use per thousand, rounded down (rtm_pool_utilization_permille). */
     uint32_t utilization_permille;
+    /** Growing class: chunks it holds now; 0 for a fixed pool (then `pool` is not NULL). */
+    uint32_t chunks;
+    /** Growing class: blocks per chunk; 0 for a fixed pool. */
+    uint32_t chunk_blocks;
     /** Zero. */
     uint32_t reserved;
 } rtm_mpool_class_info_t;
+
+/** Smallest chunk size of a growing class (rtm_mpool_add_class). */
+#define RTM_MPOOL_MIN_CHUNK 256u
+/** Largest chunk size of a growing class. */
+#define RTM_MPOOL_MAX_CHUNK 65536u
+/** Largest block size of a growing class. */
+#define RTM_MPOOL_MAX_CLASS_BLOCK 16384u
 
 /**
  * Bytes of memory rtm_mpool_init() needs for a manager of up to `max_classes`
@@ -113,11 +128,54 @@ rtm_status_t rtm_mpool_init(void *mem, size_t size, rtm_mpool_t **out);
  *         RTM_ERR_OVERLAP when the pool was already added, or its memory (from the
  *         handle to the end of its last block) overlaps another class's pool or the
  *         manager's own memory;
- *         RTM_ERR_NO_MEMORY when the class table is full.
+ *         RTM_ERR_NO_MEMORY when the class table is full;
+ *         RTM_ERR_UNSUPPORTED while a growing class holds a chunk.
  * O(classes + blocks of the new pool) (the pool is checked once). Setup-time.
  * ISR-safe.
  */
 rtm_status_t rtm_mpool_add_pool(rtm_mpool_t *m, rtm_pool_t *pool);
+
+/**
+ * Add a growing class (slab style): blocks of `block_size` bytes (rounded up to
+ * a multiple of 8; block alignment 8) served from chunks of `chunk_size` bytes
+ * that the manager carves from the fallback allocator when the class has no free
+ * block (one rtm_allocator_allocate(fallback, chunk_size, chunk_size)), and gives
+ * back (rtm_allocator_deallocate) as soon as a free leaves a chunk empty, except
+ * the class's last chunk, which stays until rtm_mpool_trim() (so a class that
+ * empties and refills does not carve and give back on every call).
+ *
+ * A chunk is aligned to its size and starts with its header (a keyed word, the
+ * class, list links, the free list, and one state byte per block), so a free
+ * finds the header by masking the address: O(1) whatever the number of chunks,
+ * and no per-block header. The manager reads such a header only for addresses
+ * between the lowest and the highest chunk it has carved, so the fallback must
+ * own that whole range (one arena, as rtm_heap; not an allocator whose memory is
+ * split across unmapped regions). Double frees (RTM_ERR_DOUBLE_FREE), pointers
+ * into a chunk's header or between blocks (RTM_ERR_INVALID_POINTER) are refused.
+ * Every growing class of a manager uses the same `chunk_size`.
+ *
+ * @return RTM_OK;
+ *         RTM_ERR_INVALID_ARG for an invalid `m`, `block_size` 0 or above
+ *         RTM_MPOOL_MAX_CLASS_BLOCK, `chunk_size` not a power of two in
+ *         [RTM_MPOOL_MIN_CHUNK, RTM_MPOOL_MAX_CHUNK] or unlike the chunk size of an
+ *         earlier growing class, or a chunk too small for one block;
+ *         RTM_ERR_NO_MEMORY when the class table is full;
+ *         RTM_ERR_UNSUPPORTED while any growing class holds a chunk (add every
+ *         class before the first allocation; rtm_mpool_add_pool answers the same).
+ * O(classes). Setup-time. Allocating from a growing class is O(1) (plus the
+ * fallback's cost when a chunk is carved), and so is freeing (plus the fallback's
+ * cost when a chunk is given back); ISR-safe when the fallback is.
+ */
+rtm_status_t rtm_mpool_add_class(rtm_mpool_t *m, size_t block_size, size_t chunk_size);
+
+/**
+ * Give every growing class's empty last chunk back to the fallback; afterwards a
+ * manager with no block in use holds no chunk.
+ * @return RTM_OK; RTM_ERR_INVALID_ARG for an invalid `m`; otherwise the first
+ *         failing status of the fallback's deallocate (the chunk is dropped anyway).
+ * O(classes) plus the fallback's cost per chunk. ISR-safe when the fallback is.
+ */
+rtm_status_t rtm_mpool_trim(rtm_mpool_t *m);
 
 /**
  * Set (or with NULL, clear) the fallback allocator. The rtm_allocator_t value is
