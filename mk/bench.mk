@@ -34,7 +34,7 @@ $(BENCH_DIR)/fw-$(1)/%.o: %.c mk/bench.mk
 	  -DBENCH_OPS_HOLES=$(3)ul -DBENCH_SLOW_HOLES_KIB=$(4)u -MMD -MP -c $$< -o $$@
 
 $(BENCH_DIR)/fw-$(1)/fw.elf: $(patsubst %.c,$(BENCH_DIR)/fw-$(1)/%.o,$(FW_LIB_SRCS) \
-	  $(BENCH_SRC)/bench_fw.c $(BENCH_SRC)/allocs.c) $(BENCH_SRC)/fw.ld
+	  $(BENCH_SRC)/bench_fw.c $(BENCH_SRC)/allocs.c $(BENCH_SRC)/fw_libc.c) $(BENCH_SRC)/fw.ld
 	$(FW_CC) $(FW_CFLAGS) -nostdlib -T $(BENCH_SRC)/fw.ld $$(filter %.o,$$^) -lgcc -o $$@
 
 -include $$(wildcard $(BENCH_DIR)/fw-$(1)/*/*.d $(BENCH_DIR)/fw-$(1)/*/*/*.d)
@@ -77,7 +77,7 @@ $(BENCH_DIR)/link$(1)/%.o: %.c mk/bench.mk
 	@mkdir -p $$(dir $$@)
 	$(FW_CC) $(LINK_CFLAGS) -$(1) $(WARN) $(LIB_INC) -MMD -MP -c $$< -o $$@
 
-$(BENCH_DIR)/link$(1)/size.txt: $(patsubst %.c,$(BENCH_DIR)/link$(1)/%.o,$(FW_LIB_SRCS) $(BENCH_SRC)/link_fw.c) \
+$(BENCH_DIR)/link$(1)/size.txt: $(patsubst %.c,$(BENCH_DIR)/link$(1)/%.o,$(FW_LIB_SRCS) $(BENCH_SRC)/link_fw.c $(BENCH_SRC)/fw_libc.c) \
 	  $(BENCH_SRC)/fw.ld $(BENCH_SRC)/linksize.py
 	$(FW_CC) $(LINK_CFLAGS) -$(1) -nostdlib -T $(BENCH_SRC)/fw.ld -Wl,--gc-sections \
 	  -Wl,-Map=$(BENCH_DIR)/link$(1)/fw.map $$(filter %.o,$$^) -lgcc -o $(BENCH_DIR)/link$(1)/fw.elf

@@ -87,39 +87,6 @@ void reset_handler(void)
     sh_exit((uint32_t)main());
 }
 
-/* The compiler may emit calls to these for struct copies and loops. */
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-void *memcpy(void *d, const void *s, size_t n)
-{
-    unsigned char *a = d;
-    const unsigned char *b = s;
-    while (n-- > 0u) {
-        *a++ = *b++;
-    }
-    return d;
-}
-void *memmove(void *d, const void *s, size_t n)
-{
-    unsigned char *a = d;
-    const unsigned char *b = s;
-    if ((uintptr_t)a < (uintptr_t)b) {
-        return memcpy(d, s, n);
-    }
-    while (n-- > 0u) {
-        a[n] = b[n];
-    }
-    return d;
-}
-void *memset(void *d, int c, size_t n)
-{
-    unsigned char *a = d;
-    while (n-- > 0u) {
-        *a++ = (unsigned char)c;
-    }
-    return d;
-}
 
 /* ---- runs ---- */
 
