@@ -101,6 +101,45 @@ static inline void bench_drain(const bench_alloc_t *a, void *ctx, bench_live_t *
     }
 }
 
+/* One step of the random trace: allocate (with probability 3/4 below the
+ * trace's target bytes, 1/4 above) or free a uniformly chosen live block.
+ * shift: the alignment cycle of the aligned trace, NULL for plain requests. */
+static inline void bench_step(const bench_alloc_t *a, void *ctx, const bench_trace_t *t, bench_rng_t *r,
+                              bench_live_t *live, size_t cap, size_t *n, size_t *bytes, bench_result_t *res,
+                              unsigned *shift)
+{
+    uint32_t roll = bench_rand(r) & 3u;
+    int do_alloc = *n == 0u || (*bytes < t->target ? roll != 0u : roll == 0u);
+    if (do_alloc && *n < cap) {
+        size_t size = bench_range(r, t->lo, t->hi);
+        void *p;
+        if (shift != NULL && t->aligned && a->alloc_aligned != NULL) {
+            p = a->alloc_aligned(ctx, size, (size_t)8u << *shift);
+            *shift = *shift == 5u ? 0u : *shift + 1u;
+        } else {
+            p = a->alloc(ctx, size);
+        }
+        if (p == NULL) {
+            res->failures++;
+            return;
+        }
+        live[*n].p = p;
+        live[*n].size = (uint32_t)size;
+        (*n)++;
+        *bytes += size;
+        res->allocs++;
+        if (*n > res->peak_live) {
+            res->peak_live = *n;
+        }
+    } else {
+        size_t i = (size_t)(bench_rand(r) % (uint32_t)*n);
+        a->free(ctx, live[i].p, live[i].size);
+        *bytes -= live[i].size;
+        live[i] = live[--(*n)];
+        res->frees++;
+    }
+}
+
 /* Replay a random trace starting from the live set live[0..*n). */
 static inline bench_result_t bench_run(const bench_alloc_t *a, void *ctx, const bench_trace_t *t,
                                        bench_live_t *live, size_t cap, size_t *n)
@@ -113,36 +152,7 @@ static inline bench_result_t bench_run(const bench_alloc_t *a, void *ctx, const 
         bytes += live[i].size;
     }
     for (unsigned long op = 0; op < t->ops; op++) {
-        uint32_t roll = bench_rand(&r) & 3u;
-        int do_alloc = *n == 0u || (bytes < t->target ? roll != 0u : roll == 0u);
-        if (do_alloc && *n < cap) {
-            size_t size = bench_range(&r, t->lo, t->hi);
-            void *p;
-            if (t->aligned && a->alloc_aligned != NULL) {
-                p = a->alloc_aligned(ctx, size, (size_t)8u << shift);
-                shift = shift == 5u ? 0u : shift + 1u;
-            } else {
-                p = a->alloc(ctx, size);
-            }
-            if (p == NULL) {
-                res.failures++;
-                continue;
-            }
-            live[*n].p = p;
-            live[*n].size = (uint32_t)size;
-            (*n)++;
-            bytes += size;
-            res.allocs++;
-            if (*n > res.peak_live) {
-                res.peak_live = *n;
-            }
-        } else {
-            size_t i = (size_t)(bench_rand(&r) % (uint32_t)*n);
-            a->free(ctx, live[i].p, live[i].size);
-            bytes -= live[i].size;
-            live[i] = live[--(*n)];
-            res.frees++;
-        }
+        bench_step(a, ctx, t, &r, live, cap, n, &bytes, &res, &shift);
     }
     return res;
 }
@@ -181,30 +191,7 @@ static inline bench_result_t bench_realloc_run(const bench_alloc_t *a, void *ctx
             bytes = bytes - old + size;
             continue;
         }
-        uint32_t roll = bench_rand(&r) & 3u;
-        int do_alloc = *n == 0u || (bytes < t->target ? roll != 0u : roll == 0u);
-        if (do_alloc && *n < cap) {
-            size_t size = bench_range(&r, t->lo, t->hi);
-            void *p = a->alloc(ctx, size);
-            if (p == NULL) {
-                res.failures++;
-                continue;
-            }
-            live[*n].p = p;
-            live[*n].size = (uint32_t)size;
-            (*n)++;
-            bytes += size;
-            res.allocs++;
-            if (*n > res.peak_live) {
-                res.peak_live = *n;
-            }
-        } else {
-            size_t i = (size_t)(bench_rand(&r) % (uint32_t)*n);
-            a->free(ctx, live[i].p, live[i].size);
-            bytes -= live[i].size;
-            live[i] = live[--(*n)];
-            res.frees++;
-        }
+        bench_step(a, ctx, t, &r, live, cap, n, &bytes, &res, NULL);
     }
     return res;
 }
