@@ -51,27 +51,13 @@ core::arch::global_asm!(
 );
 
 /// One semihosting call.
-fn semihost(op: u32, arg: usize) -> usize {
+pub(super) fn semihost(op: u32, arg: usize) -> usize {
     let r: usize;
     // SAFETY: the semihosting trap; QEMU reads the block `arg` points to.
     unsafe { core::arch::asm!("bkpt 0xab", inout("r0") op as usize => r, in("r1") arg, options(nostack)) };
     r
 }
 
-
-/// Print `s` on the semihosting console (SYS_WRITE0, NUL-terminated chunks).
-pub fn write(s: &str) {
-    super::common::write_chunks(s, |chunk| {
-        semihost(0x04, chunk.as_ptr() as usize);
-    });
-}
-
-/// End the emulation with `code` as QEMU's exit status (SYS_EXIT_EXTENDED).
-pub fn exit(code: i32) -> ! {
-    let block = [0x20026usize, code as usize];
-    semihost(0x20, block.as_ptr() as usize);
-    loop {}
-}
 
 /// PRIMASK, to check that the heap calls leave interrupts as they found them.
 pub fn interrupts_masked() -> bool {

@@ -2,7 +2,7 @@
 //! The board this image runs on, by target architecture.
 
 mod common;
-pub use common::Console;
+pub use common::{exit, Console};
 
 #[cfg(target_arch = "arm")]
 mod arm;

@@ -44,25 +44,11 @@ extern "C" {
     fn semihost_call(op: usize, arg: usize) -> usize;
 }
 
-fn semihost(op: u32, arg: usize) -> usize {
+pub(super) fn semihost(op: u32, arg: usize) -> usize {
     // SAFETY: the semihosting trap; QEMU reads the block `arg` points to.
     unsafe { semihost_call(op as usize, arg) }
 }
 
-
-/// Print `s` on the semihosting console (SYS_WRITE0, NUL-terminated chunks).
-pub fn write(s: &str) {
-    super::common::write_chunks(s, |chunk| {
-        semihost(0x04, chunk.as_ptr() as usize);
-    });
-}
-
-/// End the emulation with `code` as QEMU's exit status (SYS_EXIT_EXTENDED).
-pub fn exit(code: i32) -> ! {
-    let block = [0x20026usize, code as usize];
-    semihost(0x20, block.as_ptr() as usize);
-    loop {}
-}
 
 /// mstatus.MIE clear, to check that the heap calls leave interrupts as they found them.
 pub fn interrupts_masked() -> bool {
