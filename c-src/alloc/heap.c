@@ -95,7 +95,7 @@ struct rtm_heap {
     uint32_t span0;
     /* Usable bytes of live blocks (low half, never above the heap's size, so
      * never carries) and successful allocations (high half, wraps): one
-     * 64-bit addition counts an allocation; a free subtracts from half[LOW]
+     * 64-bit addition counts an allocation; a free subtracts from half[0]
      * alone. */
     union {
         uint64_t both;
@@ -128,7 +128,6 @@ RTM_STATIC_ASSERT(offsetof(struct rtm_heap, cls) % 8u == 0u, heap_sentinels_alig
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #error "the header's check byte must be the first byte an overrun reaches: little-endian targets only"
 #endif
-#define LOW 0
 
 /* ------------------------------------------------------------------------ */
 /* Words, keys, headers, links                                               */
@@ -296,7 +295,7 @@ HOT void note_alloc(rtm_heap_t *h, uint32_t usable)
 
 HOT void note_free(rtm_heap_t *h, uint32_t usable)
 {
-    h->use_allocs.half[LOW] -= usable;
+    h->use_allocs.half[0] -= usable; /* the low half: little-endian only (see above) */
     h->frees++;
     h->bytes_freed += usable;
 }
@@ -863,12 +862,6 @@ HOT void release(rtm_heap_t *h, byte *p, const struct live *v)
     h->nfree = nfree;
 }
 
-/* validate() for every case: other regions, and every error answer. */
-__attribute__((noinline)) static struct live validate_far(const rtm_heap_t *h, const byte *p)
-{
-    return validate(h, p, true);
-}
-
 /* rtm_heap_free() for every case: other regions, and every error answer. */
 __attribute__((noinline)) static rtm_status_t free_slow(rtm_heap_t *h, byte *p)
 {
@@ -973,7 +966,7 @@ size_t rtm_heap_usable_size(const rtm_heap_t *h, const void *ptr)
     if (!is_heap(h)) {
         return 0u;
     }
-    struct live v = validate_far(h, (const byte *)ptr);
+    struct live v = validate(h, (const byte *)ptr, true);
     return v.st == RTM_OK ? (size_t)v.size - 4u : 0u;
 }
 
